@@ -1,0 +1,38 @@
+// Sloth `prometheus/v1` specs, read as they are. Sloth ignores fields it does not know, so we
+// do too (its files carry alerting, labels and plugin blocks that do not affect the budget);
+// what we do read is validated strictly.
+import { z } from 'zod'
+import { name, objectivePercent, windowedQuery } from './shared-schema.js'
+
+export const SLOTH_VERSION = 'prometheus/v1'
+/** Sloth's default SLO period (its --default-slo-period). */
+export const SLOTH_DEFAULT_WINDOW = '30d'
+
+const slothSli = z
+  .looseObject({
+    events: z.looseObject({ error_query: windowedQuery, total_query: windowedQuery }).optional(),
+    raw: z.looseObject({ error_ratio_query: windowedQuery }).optional(),
+    plugin: z.unknown().optional()
+  })
+  .refine((sli) => sli.plugin === undefined, {
+    error: 'Sloth SLI plugins run Go code inside Sloth and cannot be evaluated by the gate: write the SLI as sli.events or sli.raw',
+    path: ['plugin']
+  })
+  .refine((sli) => (sli.events === undefined) !== (sli.raw === undefined), {
+    error: 'give exactly one of sli.events (error_query and total_query) or sli.raw (error_ratio_query)'
+  })
+
+const slothSlo = z.looseObject({
+  name,
+  objective: objectivePercent,
+  description: z.string().optional(),
+  sli: slothSli
+})
+
+export const slothDocumentSchema = z.looseObject({
+  version: z.literal(SLOTH_VERSION),
+  service: name,
+  slos: z.array(slothSlo).min(1, { error: 'expected at least one SLO' })
+})
+
+export type SlothDocument = z.infer<typeof slothDocumentSchema>

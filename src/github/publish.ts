@@ -1,0 +1,40 @@
+// Publishes a report through the runner: outputs, job summary, log. Side channels that fail
+// (e.g. an unwritable summary file) warn and never change the verdict.
+import * as core from '@actions/core'
+import { describeError } from '../errors.js'
+import { summaryLine } from '../report/format.js'
+import { markdownReport } from '../report/markdown.js'
+import type { GateReport } from '../report/model.js'
+import { textReport } from '../report/text.js'
+import type { Redactor } from '../redact.js'
+
+export function actionOutputs(report: GateReport, redactor: Redactor): Record<string, string> {
+  return {
+    decision: report.decision,
+    exempt: String(report.exempt),
+    'budget-remaining': report.budgetRemaining === null ? '' : String(report.budgetRemaining),
+    report: redactor.redact(JSON.stringify(report)),
+    summary: redactor.redact(summaryLine(report))
+  }
+}
+
+export async function publishReport(report: GateReport, redactor: Redactor): Promise<void> {
+  for (const [name, value] of Object.entries(actionOutputs(report, redactor))) core.setOutput(name, value)
+  core.info(redactor.redact(textReport(report)))
+  try {
+    await core.summary.addRaw(redactor.redact(markdownReport(report)), true).write()
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${redactor.redact(describeError(error))}`)
+  }
+}
+
+/** Fails the step exactly when the CLI would exit non-zero. */
+export function concludeStep(report: GateReport, redactor: Redactor): void {
+  const line = redactor.redact(summaryLine(report))
+  if (report.exitCode !== 0) {
+    core.setFailed(line)
+    return
+  }
+  if (report.decision === 'warn' || report.decision === 'error' || (report.dryRun && report.decision === 'freeze')) core.warning(line)
+  else core.notice(line)
+}

@@ -1,0 +1,104 @@
+// Applies the error-budget policy to evaluated SLOs. Pure: evaluations in, decisions and the
+// reasons for them (in plain words) out.
+import { sloId } from '../config/model.js'
+import { formatDuration, parseDuration } from '../duration.js'
+import { isUsable, type SloEvaluation } from '../engine/evaluate.js'
+import type { WindowReading } from '../engine/readings.js'
+import { worstDecision, type Decision } from './settings.js'
+
+export interface SloVerdict {
+  decision: Decision
+  reasons: string[]
+}
+
+export interface GateVerdict {
+  decision: Decision
+  reasons: string[]
+  slos: { evaluation: SloEvaluation; verdict: SloVerdict }[]
+}
+
+export function formatPercent(fraction: number): string {
+  const percent = fraction * 100
+  const digits = Math.abs(percent) >= 10 || percent === 0 ? 1 : Math.abs(percent) >= 1 ? 2 : 3
+  return `${percent.toFixed(digits)}%`
+}
+
+export function formatBurn(burn: number): string {
+  return `${burn >= 100 ? burn.toFixed(0) : burn >= 10 ? burn.toFixed(1) : burn.toFixed(2)}x`
+}
+
+export function formatMinutes(minutes: number): string {
+  return `${minutes.toFixed(Math.abs(minutes) >= 100 ? 0 : 1)} min`
+}
+
+function readingFor(evaluation: SloEvaluation, window: string): WindowReading | undefined {
+  const canonical = formatDuration(parseDuration(window)!)
+  return evaluation.readings.find((reading) => reading.window === canonical)
+}
+
+function unreadable(reading: WindowReading | undefined, window: string): string {
+  return reading?.problem ?? `no reading for the ${window} window`
+}
+
+export function decideSlo(evaluation: SloEvaluation): SloVerdict {
+  const { slo, budget } = evaluation
+  const policy = slo.policy
+  const triggered: { decision: Decision; reason: string; aboutBudget?: true }[] = []
+
+  if (!isUsable(evaluation.sloWindow) || budget === null) {
+    const what = evaluation.sloWindow.status === 'failed' ? 'query failed' : evaluation.sloWindow.status === 'invalid' ? 'invalid data' : 'no data'
+    triggered.push({ decision: policy.onNoData, reason: `${what} over the ${slo.window} SLO window: ${unreadable(evaluation.sloWindow, slo.window)}` })
+  } else {
+    const budgetText = `${formatPercent(budget.consumed)} of the ${slo.window} error budget consumed, ${formatPercent(budget.remaining)} left (${formatMinutes(budget.remainingMinutes)} of ${formatMinutes(budget.totalMinutes)} of full outage)`
+    if (evaluation.sloWindow.status === 'no-traffic') {
+      triggered.push({ decision: 'allow', reason: `no events in the ${slo.window} SLO window: nothing has burned the budget` })
+    }
+    if (budget.remaining <= policy.freezeWhenBudgetRemainingAtMost) {
+      triggered.push({ decision: 'freeze', reason: `error budget exhausted: ${budgetText}`, aboutBudget: true })
+    } else if (budget.remaining < policy.warnWhenBudgetRemainingBelow) {
+      triggered.push({ decision: 'warn', reason: `error budget low: ${budgetText} (warns below ${formatPercent(policy.warnWhenBudgetRemainingBelow)})`, aboutBudget: true })
+    }
+    triggered.push({ decision: 'allow', reason: budgetText, aboutBudget: true })
+  }
+
+  for (const rule of policy.burnRateRules) {
+    const long = readingFor(evaluation, rule.long)
+    const short = readingFor(evaluation, rule.short)
+    const unusable = [long, short].find((reading) => !reading || !isUsable(reading))
+    if (unusable !== undefined || !long || !short) {
+      const window = unusable?.window ?? (!long ? rule.long : rule.short)
+      triggered.push({ decision: policy.onNoData, reason: `cannot evaluate "${rule.name}" (${rule.long}/${rule.short}): ${unreadable(unusable, window)}` })
+      continue
+    }
+    const longBurn = evaluation.burnRates[long.window] ?? 0
+    const shortBurn = evaluation.burnRates[short.window] ?? 0
+    if (longBurn >= rule.threshold && shortBurn >= rule.threshold) {
+      triggered.push({
+        decision: rule.decision,
+        reason: `${rule.name}: burning ${formatBurn(longBurn)} over ${long.window} and ${formatBurn(shortBurn)} over ${short.window} (${rule.decision} at ≥ ${formatBurn(rule.threshold)} on both)`
+      })
+    }
+  }
+
+  const decision = worstDecision(triggered.map((t) => t.decision))
+  // Show what decided first; the budget summary stays as context when nothing else fired.
+  const decisive = triggered.filter((t) => t.decision === decision)
+  const reasons = decisive.map((t) => t.reason)
+  const budgetSummary = triggered.find((t) => t.aboutBudget && t.decision === 'allow')
+  if (budgetSummary && !decisive.some((t) => t.aboutBudget)) reasons.push(budgetSummary.reason)
+  return { decision, reasons }
+}
+
+export function decideGate(evaluations: SloEvaluation[]): GateVerdict {
+  const slos = evaluations.map((evaluation) => ({ evaluation, verdict: decideSlo(evaluation) }))
+  const decision = slos.length === 0 ? 'error' : worstDecision(slos.map((s) => s.verdict.decision))
+  const reasons: string[] = []
+  if (slos.length === 0) reasons.push('no SLOs were evaluated: the configuration defines none')
+  for (const { evaluation, verdict } of slos) {
+    if (verdict.decision === decision && decision !== 'allow') reasons.push(`${sloId(evaluation.slo)}: ${verdict.reasons[0]}`)
+  }
+  if (decision === 'allow' && slos.length > 0) {
+    reasons.push(`all ${slos.length} SLO${slos.length === 1 ? '' : 's'} within budget and not burning fast`)
+  }
+  return { decision, reasons, slos }
+}

@@ -1,0 +1,197 @@
+// A thin client for the Prometheus HTTP API's instant queries. It never logs or rethrows an
+// axios error object (its config carries the request headers, i.e. the credentials): every
+// failure becomes a QueryError whose message is built only from safe parts.
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios'
+import { sleep } from '../concurrency.js'
+import { QueryError } from '../errors.js'
+import { safeUrl } from '../redact.js'
+import { parseInstantBody, type InstantResult } from './response.js'
+
+export interface PrometheusConnection {
+  /** Base URL of the API, including any path prefix (e.g. https://host/prometheus). */
+  url: string
+  bearerToken?: string
+  username?: string
+  password?: string
+  /** Extra headers (tenant IDs, API keys). Their values are treated as secrets. */
+  headers: Record<string, string>
+  timeoutMs: number
+  /** Further attempts after the first, on network errors, 5xx and 429 only. */
+  retries: number
+  retryBaseDelayMs: number
+}
+
+/** Above this the query goes as a POST form, as Prometheus allows, to dodge URL length limits. */
+const MAX_GET_URL_LENGTH = 4000
+const MAX_RETRY_AFTER_MS = 10_000
+const MAX_BODY_EXCERPT = 300
+
+export interface InstantQuery {
+  query(promql: string, timeSeconds: number): Promise<InstantResult>
+}
+
+/** The header values a connection sends, including derived ones (basic auth), for redaction. */
+export function connectionSecrets(connection: PrometheusConnection): string[] {
+  const secrets = [connection.bearerToken, connection.password, ...Object.values(connection.headers)]
+  const auth = authorizationHeader(connection)
+  if (auth) secrets.push(auth, auth.replace(/^\w+ /, ''))
+  try {
+    const parsed = new URL(connection.url)
+    if (parsed.password) secrets.push(decodeURIComponent(parsed.password))
+  } catch {
+    // An unparsable URL is reported by the caller; nothing to extract here.
+  }
+  return secrets.filter((s): s is string => typeof s === 'string' && s !== '')
+}
+
+function authorizationHeader(connection: PrometheusConnection): string | undefined {
+  if (connection.bearerToken) return `Bearer ${connection.bearerToken}`
+  let username = connection.username
+  let password = connection.password
+  try {
+    const parsed = new URL(connection.url)
+    if (!username && parsed.username) username = decodeURIComponent(parsed.username)
+    if (!password && parsed.password) password = decodeURIComponent(parsed.password)
+  } catch {
+    // Validated by the settings reader.
+  }
+  if (username || password) return `Basic ${Buffer.from(`${username ?? ''}:${password ?? ''}`).toString('base64')}`
+  return undefined
+}
+
+export class PrometheusClient implements InstantQuery {
+  private readonly http: AxiosInstance
+  private readonly server: string
+  /** HTTP requests sent, retries included (the benchmark and query-plan tests read it). */
+  requestCount = 0
+
+  constructor(private readonly connection: PrometheusConnection) {
+    this.server = safeUrl(connection.url)
+    const base = new URL(connection.url)
+    base.username = ''
+    base.password = ''
+    const headers: Record<string, string> = { Accept: 'application/json', ...connection.headers }
+    const auth = authorizationHeader(connection)
+    if (auth) headers.Authorization = auth
+    this.http = axios.create({
+      baseURL: base.toString().replace(/\/+$/, ''),
+      headers,
+      timeout: connection.timeoutMs,
+      responseType: 'text',
+      transformResponse: [(body: unknown) => body],
+      validateStatus: () => true,
+      maxRedirects: 3
+    })
+  }
+
+  async query(promql: string, timeSeconds: number): Promise<InstantResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.attempt(promql, timeSeconds)
+      } catch (error) {
+        const failure = error instanceof QueryError ? error : new QueryError(`query to ${this.server} failed unexpectedly`, false)
+        if (!failure.retryable || attempt >= this.connection.retries) {
+          const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''
+          throw new QueryError(`${failure.message}${tries}`, false, failure.status)
+        }
+        await sleep(this.backoff(attempt, failure.retryAfterMs))
+      }
+    }
+  }
+
+  /** Exponential backoff with full jitter, or the server's Retry-After when it gives one. */
+  private backoff(attempt: number, retryAfterMs?: number): number {
+    if (retryAfterMs !== undefined) return Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)
+    return Math.random() * this.connection.retryBaseDelayMs * 2 ** attempt
+  }
+
+  private async attempt(promql: string, timeSeconds: number): Promise<InstantResult> {
+    const params = new URLSearchParams({ query: promql, time: String(timeSeconds) })
+    let response: AxiosResponse<string>
+    this.requestCount++
+    try {
+      const getPath = `/api/v1/query?${params.toString()}`
+      response =
+        getPath.length <= MAX_GET_URL_LENGTH
+          ? await this.http.get<string>(getPath)
+          : await this.http.post<string>('/api/v1/query', params.toString(), {
+              headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
+            })
+    } catch (error) {
+      throw this.networkError(error)
+    }
+    return this.interpret(response)
+  }
+
+  private networkError(error: unknown): QueryError {
+    const code = (error as { code?: string }).code
+    const reasons: Record<string, string> = {
+      ECONNREFUSED: 'connection refused: is Prometheus running and is the URL right?',
+      ECONNRESET: 'the connection was reset',
+      ENOTFOUND: 'the host name does not resolve',
+      EAI_AGAIN: 'the host name could not be resolved (DNS)',
+      ETIMEDOUT: 'the connection timed out',
+      ECONNABORTED: `no answer within ${this.connection.timeoutMs / 1000}s`,
+      ERR_BAD_RESPONSE: 'the response was malformed',
+      EPROTO: 'TLS handshake failed',
+      DEPTH_ZERO_SELF_SIGNED_CERT: 'the server certificate is self-signed',
+      CERT_HAS_EXPIRED: 'the server certificate has expired',
+      UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the server certificate cannot be verified'
+    }
+    const reason = (code && reasons[code]) ?? `network error${code ? ` (${code})` : ''}`
+    return new QueryError(`cannot reach Prometheus at ${this.server}: ${reason}`, true)
+  }
+
+  private interpret(response: AxiosResponse<string>): InstantResult {
+    const status = response.status
+    const text = typeof response.data === 'string' ? response.data : ''
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      body = undefined
+    }
+    const parsed = body === undefined ? undefined : parseInstantBody(body)
+    const retryable = status >= 500 || status === 429
+    if (parsed?.ok && status >= 200 && status < 300) return parsed.result
+    if (parsed && !parsed.ok && parsed.kind === 'prometheus-error') {
+      throw this.statusError(`Prometheus at ${this.server} answered HTTP ${status} (${parsed.errorType}): ${parsed.message}`, status, retryable, response)
+    }
+    if (status === 401 || status === 403) {
+      throw new QueryError(
+        `Prometheus at ${this.server} refused the request: HTTP ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}${excerpt(text)}; check the credentials (prometheus-token, prometheus-username/password or prometheus-headers)`,
+        false,
+        status
+      )
+    }
+    if (status === 404) {
+      throw new QueryError(
+        `Prometheus at ${this.server} answered HTTP 404 for /api/v1/query: the URL should be the server's base URL including any path prefix (e.g. http://prometheus:9090 or https://host/prometheus), without /api/v1`,
+        false,
+        status
+      )
+    }
+    if (status < 200 || status >= 300) {
+      throw this.statusError(`Prometheus at ${this.server} answered HTTP ${status}${excerpt(text)}`, status, retryable, response)
+    }
+    const why = parsed && !parsed.ok ? parsed.message : `the body is not JSON${contentType(response)}${excerpt(text)}`
+    throw new QueryError(`unexpected answer from ${this.server}: ${why}`, false, status)
+  }
+
+  private statusError(message: string, status: number, retryable: boolean, response: AxiosResponse): QueryError {
+    const retryAfter = Number(response.headers?.['retry-after'])
+    const retryAfterMs = retryable && Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined
+    return new QueryError(message, retryable, status, retryAfterMs)
+  }
+}
+
+function contentType(response: AxiosResponse): string {
+  const type = response.headers?.['content-type']
+  return typeof type === 'string' && type !== '' ? ` (content-type ${type.split(';')[0]})` : ''
+}
+
+function excerpt(text: string): string {
+  const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()
+  if (flat === '') return ''
+  return `: "${flat.length > MAX_BODY_EXCERPT ? `${flat.slice(0, MAX_BODY_EXCERPT)}…` : flat}"`
+}

@@ -1,0 +1,34 @@
+// The report people read in a terminal or a CI log.
+import { enforcementNote, formatBudgetLeft, formatBurnRates, formatObjective, formatSli, HEADLINE } from './format.js'
+import type { GateReport } from './model.js'
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)))
+  return rows.map((row) => row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ').trimEnd())
+}
+
+export function textReport(report: GateReport): string {
+  const lines: string[] = []
+  const note = enforcementNote(report)
+  lines.push(`${HEADLINE[report.decision]}${note ? ` (${note})` : ''}`)
+  for (const reason of report.reasons) lines.push(`  ${reason}`)
+  lines.push('')
+  lines.push(`Evaluated at ${report.evaluatedAt}${report.prometheus ? ` against ${report.prometheus}` : ''}`)
+  if (report.slos.length > 0) {
+    lines.push('')
+    const rows = [['SLO', 'objective', 'window', 'SLI', 'budget left', 'burn rates', 'decision']]
+    for (const slo of report.slos) {
+      rows.push([slo.id, formatObjective(slo.objective), slo.window, formatSli(slo), formatBudgetLeft(slo), formatBurnRates(slo), slo.decision])
+    }
+    lines.push(...table(rows))
+    lines.push('')
+    for (const slo of report.slos) {
+      lines.push(`${slo.id}: ${slo.decision}`)
+      for (const reason of slo.reasons) lines.push(`  - ${reason}`)
+      for (const window of slo.windows) {
+        for (const warning of window.warnings ?? []) lines.push(`  ! ${window.window}: server warning: ${warning}`)
+      }
+    }
+  }
+  return `${lines.join('\n')}\n`
+}
