@@ -52,6 +52,9 @@ export default async function globalSetup(): Promise<void> {
     if (!(count > 0)) throw new Error(`test Prometheus at ${server.url} has no http_requests_total at END`)
 
     const state: TestPrometheusState = { url: server.url, pid: server.pid, end: END, owner: process.pid }
+    // Teardown runs in this same process: it stops this pid even if a concurrent Jest run
+    // (another engineer, same checkout) overwrote the state file meanwhile.
+    ;(globalThis as { __EBG_TEST_PROMETHEUS_PID__?: number }).__EBG_TEST_PROMETHEUS_PID__ = server.pid
     fs.mkdirSync(path.dirname(TEST_STATE_FILE), { recursive: true })
     fs.writeFileSync(TEST_STATE_FILE, JSON.stringify(state, null, 2) + '\n')
     process.env.EBG_TEST_PROMETHEUS_URL = server.url

@@ -5,14 +5,17 @@ import fs from 'node:fs'
 import { TEST_STATE_FILE, stopByPid } from '../../scripts/lib/prometheus-server.mjs'
 
 export default async function globalTeardown(): Promise<void> {
-  let state: { pid: number; owner?: number }
+  // Set by global-setup.ts in this same process; absent if setup failed (it then stopped what it
+  // had started itself).
+  const pid = (globalThis as { __EBG_TEST_PROMETHEUS_PID__?: number }).__EBG_TEST_PROMETHEUS_PID__
+  if (pid === undefined) return
+  await stopByPid(pid)
+  delete (globalThis as { __EBG_TEST_PROMETHEUS_PID__?: number }).__EBG_TEST_PROMETHEUS_PID__
+  // Remove the state file only if it is still ours (a concurrent run may have replaced it).
   try {
-    state = JSON.parse(fs.readFileSync(TEST_STATE_FILE, 'utf8')) as { pid: number; owner?: number }
+    const state = JSON.parse(fs.readFileSync(TEST_STATE_FILE, 'utf8')) as { pid?: number }
+    if (state.pid === pid) fs.rmSync(TEST_STATE_FILE, { force: true })
   } catch {
-    return // setup failed before starting it (and stopped what it started)
+    // already gone
   }
-  // Only the Jest process that started it stops it (a concurrent run may own a newer state file).
-  if (state.owner !== undefined && state.owner !== process.pid) return
-  await stopByPid(state.pid)
-  fs.rmSync(TEST_STATE_FILE, { force: true })
 }

@@ -7,6 +7,11 @@ import fs from 'node:fs'
 import { TEST_STATE_FILE } from '../../scripts/lib/prometheus-server.mjs'
 
 export function testPrometheus(): { url: string; end: number } {
+  // The environment set by the global setup of this very run wins over the state file (which a
+  // concurrent Jest run in the same checkout may have overwritten).
+  const envUrl = process.env.EBG_TEST_PROMETHEUS_URL
+  const envEnd = Number(process.env.EBG_TEST_PROMETHEUS_END)
+  if (envUrl && Number.isSafeInteger(envEnd)) return { url: envUrl, end: envEnd }
   let state: { url: string; end: number }
   try {
     state = JSON.parse(fs.readFileSync(TEST_STATE_FILE, 'utf8')) as { url: string; end: number }
@@ -16,7 +21,7 @@ export function testPrometheus(): { url: string; end: number } {
         '(globalSetup __tests__/harness/global-setup.ts starts it), e.g. npm test.'
     )
   }
-  return { url: process.env.EBG_TEST_PROMETHEUS_URL ?? state.url, end: state.end }
+  return { url: state.url, end: state.end }
 }
 
 /** Instant query at `time` (default: the history's end). Values are numbers (NaN kept). */

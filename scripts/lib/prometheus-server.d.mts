@@ -43,7 +43,10 @@ export interface PrometheusServer {
 
 export declare function freePort(): Promise<number>
 export declare function isAlive(pid: number): boolean
-export declare function stopByPid(pid: number | string, options?: { timeoutMs?: number }): Promise<boolean>
+export declare function stopByPid(
+  pid: number | string,
+  options?: { timeoutMs?: number; removeRunDir?: boolean }
+): Promise<boolean>
 export declare function killSync(pid: number | string): boolean
 export declare function sweepStaleRuns(): void
 export declare function startPrometheus(options: {

@@ -1,3 +1,4 @@
+/* global fetch, AbortSignal */ // Node >= 18 globals (the shared eslint config predates them)
 // Real Prometheus for tests and the demo: build a TSDB from the generated history with promtool
 // (cached), start Prometheus on 127.0.0.1 on a free port, stop it by pid.
 //
@@ -265,10 +266,11 @@ function runDirOf(argv) {
 /**
  * Stop a Prometheus by pid: SIGTERM, wait (up to 10 s), then SIGKILL, wait. Refuses to signal a
  * pid that is not a Prometheus process (the pid may have been reused since the state file was
- * written). Removes the run directory of a Prometheus started by startPrometheus. Returns true if
+ * written). Removes the run directory of a Prometheus started by startPrometheus (unless
+ * removeRunDir is false). Returns true if
  * it stopped a process, false if there was none to stop.
  */
-export async function stopByPid(pid, { timeoutMs = STOP_TIMEOUT_MS } = {}) {
+export async function stopByPid(pid, { timeoutMs = STOP_TIMEOUT_MS, removeRunDir = true } = {}) {
   pid = Number(pid)
   if (!isAlive(pid)) return false
   const argv = argvOf(pid)
@@ -296,7 +298,7 @@ export async function stopByPid(pid, { timeoutMs = STOP_TIMEOUT_MS } = {}) {
     signal('SIGKILL')
     if (!(await waitDead(5_000))) throw new Error(`Prometheus pid ${pid} did not die after SIGKILL`)
   }
-  if (runDir) fs.rmSync(runDir, { recursive: true, force: true })
+  if (runDir && removeRunDir) fs.rmSync(runDir, { recursive: true, force: true })
   return true
 }
 
@@ -424,6 +426,16 @@ export async function startPrometheus({ dataDir, port, detached = false, log = d
   throw lastError
 }
 
+async function servedDataDir(url) {
+  try {
+    const res = await fetch(`${url}/api/v1/status/flags`, { signal: AbortSignal.timeout(2_000) })
+    const body = await res.json()
+    return body?.data?.['storage.tsdb.path'] ?? null
+  } catch {
+    return null
+  }
+}
+
 async function launch({ runDir, data, configFile, logFile, port, detached, log }) {
   const url = `http://127.0.0.1:${port}`
   const args = [
@@ -468,15 +480,26 @@ async function launch({ runDir, data, configFile, logFile, port, detached, log }
   const deadline = Date.now() + READY_TIMEOUT_MS
   for (;;) {
     if (exited !== null) throw failure(`Prometheus (pid ${pid}) exited before becoming ready (${exited})`)
+    let ready = false
     try {
       const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) })
       await res.arrayBuffer()
-      if (res.status === 200) break
+      ready = res.status === 200
     } catch {
       // not listening yet
     }
+    if (ready) {
+      // Whoever answers on the port may be another server (our port was taken after freePort(),
+      // and ours has not failed to bind yet): check it serves our data dir.
+      const served = await servedDataDir(url)
+      if (served === data) break
+      if (exited === null) await stopByPid(pid, { removeRunDir: false }).catch(() => {})
+      const err = failure(`port ${port} is served by another process (storage.tsdb.path=${served ?? '?'})`)
+      err.addressInUse = true
+      throw err
+    }
     if (Date.now() > deadline) {
-      await stopByPid(pid).catch(() => {})
+      await stopByPid(pid, { removeRunDir: false }).catch(() => {})
       throw failure(`Prometheus (pid ${pid}) not ready at ${url}/-/ready after ${READY_TIMEOUT_MS / 1000} s`)
     }
     await sleep(100)

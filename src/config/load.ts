@@ -155,6 +155,11 @@ function firstLine(text: string): string {
   return text.split('\n')[0]
 }
 
+/** 99.9 → 0.999 exactly as written (99.9 / 100 is 0.9990000000000001 in binary floating point). */
+export function percentToFraction(percent: number): number {
+  return Number((percent / 100).toPrecision(12))
+}
+
 function fromNative(doc: NativeDocument, file: string, document: number): Slo[] {
   const docPolicy = applyPolicyOverride(DEFAULT_POLICY, doc.policy)
   const groups = doc.services
@@ -167,7 +172,7 @@ function fromNative(doc: NativeDocument, file: string, document: number): Slo[] 
         service: group.service,
         name: slo.name,
         description: slo.description,
-        objective: slo.objective / 100,
+        objective: percentToFraction(slo.objective),
         window: formatDuration(parseDuration(window)!),
         windowSeconds: parseDuration(window)!,
         sli: nativeSli(slo.sli),
@@ -195,7 +200,7 @@ function fromSloth(doc: SlothDocument, file: string, document: number): Slo[] {
     service: doc.service,
     name: slo.name,
     description: slo.description,
-    objective: slo.objective / 100,
+    objective: percentToFraction(slo.objective),
     window: SLOTH_DEFAULT_WINDOW,
     windowSeconds: parseDuration(SLOTH_DEFAULT_WINDOW)!,
     sli: slo.sli.events

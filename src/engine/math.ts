@@ -14,7 +14,9 @@ export interface Budget {
 
 /** Error budget as a fraction of events: 1 - objective (0.001 for 99.9%). */
 export function budgetFraction(objective: number): number {
-  return 1 - objective
+  // Rounded so that 1 - 0.999 is 0.001, not 0.0010000000000000009: objectives have at most a
+  // few decimals, and the noise would otherwise show in every reported number.
+  return Number((1 - objective).toPrecision(12))
 }
 
 /** How many times faster than "exactly spent at the window's end" the budget is burning. */

@@ -66,6 +66,9 @@ export function decideSlo(evaluation: SloEvaluation): SloVerdict {
     const short = readingFor(evaluation, rule.short)
     const unusable = [long, short].find((reading) => !reading || !isUsable(reading))
     if (unusable !== undefined || !long || !short) {
+      // With the SLO window unreadable the SLO already has its no-data reason; one per rule
+      // on top would only repeat the same cause.
+      if (budget === null) continue
       const window = unusable?.window ?? (!long ? rule.long : rule.short)
       triggered.push({ decision: policy.onNoData, reason: `cannot evaluate "${rule.name}" (${rule.long}/${rule.short}): ${unreadable(unusable, window)}` })
       continue

@@ -2,6 +2,7 @@
 // reasons and slos[].{service,name,objective,window,decision,errorRatio,budget,burnRates,
 // reasons} are promised to other people's scripts. Everything else is extra detail.
 import { sloId } from '../config/model.js'
+import { budgetFraction } from '../engine/math.js'
 import type { WindowStatus } from '../engine/readings.js'
 import { exitCodeFor, type OnError } from '../outcome.js'
 import type { GateVerdict } from '../policy/decide.js'
@@ -96,7 +97,7 @@ export function buildReport(verdict: GateVerdict, plan: QueryPlan, context: Repo
       budget: {
         remaining: budget?.remaining ?? null,
         consumed: budget?.consumed ?? null,
-        totalMinutes: ((1 - slo.objective) * slo.windowSeconds) / 60,
+        totalMinutes: (budgetFraction(slo.objective) * slo.windowSeconds) / 60,
         remainingMinutes: budget?.remainingMinutes ?? null
       },
       burnRates: evaluation.burnRates,
