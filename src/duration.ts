@@ -26,20 +26,23 @@ export function parseDuration(text: string): number | undefined {
   return seconds > 0 ? seconds : undefined
 }
 
-/** Canonical text of a duration in whole seconds, using the largest units that divide it. */
+/**
+ * Canonical text of a duration, using the largest units that divide it. Sub-second parts are
+ * kept as milliseconds ("500ms", "1s500ms"), so that every parsed duration round-trips.
+ */
 export function formatDuration(seconds: number): string {
-  if (!(seconds > 0)) return '0s'
-  let rest = Math.round(seconds)
+  if (!(seconds > 0) || !Number.isFinite(seconds)) return '0s'
+  let rest = Math.round(seconds * 1000)
   let text = ''
   // Weeks and years are left out on purpose: "30d" reads better than "4w2d".
-  for (const unit of ['d', 'h', 'm', 's']) {
-    const size = UNIT_SECONDS[unit]
+  for (const unit of ['d', 'h', 'm', 's', 'ms']) {
+    const size = Math.round(UNIT_SECONDS[unit] * 1000)
     if (rest >= size) {
       text += `${Math.floor(rest / size)}${unit}`
       rest %= size
     }
   }
-  return text
+  return text === '' ? '0s' : text
 }
 
 /** Normalises a duration's text ("60m" → "1h"), or undefined when it is not a duration. */

@@ -32,16 +32,22 @@ export function renderWindow(template: string, window: string): string {
   return template.replace(new RegExp(WINDOW_PLACEHOLDER.source, 'g'), window)
 }
 
-/** Windows an SLO needs: its own, the reported burn windows and those its policy rules use. */
-export function windowsFor(slo: Slo): string[] {
+/**
+ * Burn-rate windows of an SLO (canonical, shortest first): the reported ones and those its
+ * policy rules use. The SLO window is among them when the defaults or a rule use it (a 3d SLO).
+ */
+export function burnWindowsFor(slo: Slo): string[] {
   const burn = new Set(BURN_WINDOWS)
   for (const rule of slo.policy.burnRateRules) {
     burn.add(formatDuration(parseDuration(rule.long)!))
     burn.add(formatDuration(parseDuration(rule.short)!))
   }
-  burn.delete(slo.window)
-  const sorted = [...burn].sort((a, b) => parseDuration(a)! - parseDuration(b)!)
-  return [slo.window, ...sorted]
+  return [...burn].sort((a, b) => parseDuration(a)! - parseDuration(b)!)
+}
+
+/** Windows an SLO needs: its own, the reported burn windows and those its policy rules use. */
+export function windowsFor(slo: Slo): string[] {
+  return [slo.window, ...burnWindowsFor(slo).filter((window) => window !== slo.window)]
 }
 
 function windowPlan(sli: SliSpec, window: string): WindowPlan {

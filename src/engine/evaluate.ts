@@ -1,6 +1,6 @@
 // Evaluates one SLO from its window readings: budget over the SLO window and burn rates.
 import type { Slo } from '../config/model.js'
-import type { SloPlan } from '../plan.js'
+import { burnWindowsFor, type SloPlan } from '../plan.js'
 import { budgetOver, burnRate, type Budget } from './math.js'
 import { readWindow, type QueryOutcome, type WindowReading } from './readings.js'
 
@@ -12,7 +12,10 @@ export interface SloEvaluation {
   budget: Budget | null
   /** Error ratio over the SLO window; null when unknown or with no events. */
   errorRatio: number | null
-  /** Burn rate per burn window: 0 with no events, null when the window could not be read. */
+  /**
+   * Burn rate per burn window (shortest first): 0 with no events, null when the window could
+   * not be read. Includes the SLO window when it is also a burn window (e.g. a 3d SLO).
+   */
   burnRates: Record<string, number | null>
   readings: WindowReading[]
 }
@@ -36,6 +39,10 @@ export function evaluateSlo(plan: SloPlan, outcomes: ReadonlyMap<string, QueryOu
   if (sloWindow.status === 'ok') budget = budgetOver(sloWindow.errorRatio!, slo.objective, slo.windowSeconds)
   else if (sloWindow.status === 'no-traffic') budget = budgetOver(0, slo.objective, slo.windowSeconds)
   const burnRates: Record<string, number | null> = {}
-  for (const reading of readings.slice(1)) burnRates[reading.window] = burnOf(reading, slo.objective)
+  const byWindow = new Map(readings.map((reading) => [reading.window, reading]))
+  for (const window of burnWindowsFor(slo)) {
+    const reading = byWindow.get(window)
+    burnRates[window] = reading ? burnOf(reading, slo.objective) : null
+  }
   return { slo, sloWindow, budget, errorRatio: sloWindow.status === 'ok' ? sloWindow.errorRatio : null, burnRates, readings }
 }

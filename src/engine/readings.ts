@@ -111,7 +111,7 @@ export function readWindow(sli: SliSpec, plan: WindowPlan, outcomes: ReadonlyMap
     }
     // Error series often appear only after the first error (e.g. code="500"): none yet is 0.
     badValue = 0
-    base.notes.push(`errors query returned no series over ${plan.window}; counted as 0 errors`)
+    base.notes.push(`${badLabel} query returned no series over ${plan.window}; counted as 0 ${sli.bad === 'errors' ? 'errors' : 'good events (no traffic)'}`)
   } else badValue = bad.value
 
   if (badValue > total.value * (1 + EVENT_COUNT_TOLERANCE)) {

@@ -31,6 +31,28 @@ export function formatMinutes(minutes: number): string {
   return `${minutes.toFixed(Math.abs(minutes) >= 100 ? 0 : 1)} min`
 }
 
+/**
+ * Relative slack for comparing with thresholds. Burn rates and budgets are float divisions: an
+ * error ratio of exactly 1.44% at 99.9% computes as a burn of 14.399999999999999, and 900 errors
+ * in 1e6 at 99.9% leave 0.10000000000000009 of the budget. A value that equals a threshold in
+ * decimal arithmetic must count as reaching it ("≥ 14.4", "remaining ≤ 0", "not below 25%").
+ */
+const SLACK = 1e-9
+
+function tolerance(threshold: number): number {
+  return SLACK * Math.max(1, Math.abs(threshold))
+}
+
+/** value ≥ threshold, up to float noise. */
+export function reaches(value: number, threshold: number): boolean {
+  return value >= threshold - tolerance(threshold)
+}
+
+/** value ≤ threshold, up to float noise. */
+export function atMost(value: number, threshold: number): boolean {
+  return value <= threshold + tolerance(threshold)
+}
+
 function readingFor(evaluation: SloEvaluation, window: string): WindowReading | undefined {
   const canonical = formatDuration(parseDuration(window)!)
   return evaluation.readings.find((reading) => reading.window === canonical)
@@ -53,9 +75,9 @@ export function decideSlo(evaluation: SloEvaluation): SloVerdict {
     if (evaluation.sloWindow.status === 'no-traffic') {
       triggered.push({ decision: 'allow', reason: `no events in the ${slo.window} SLO window: nothing has burned the budget` })
     }
-    if (budget.remaining <= policy.freezeWhenBudgetRemainingAtMost) {
+    if (atMost(budget.remaining, policy.freezeWhenBudgetRemainingAtMost)) {
       triggered.push({ decision: 'freeze', reason: `error budget exhausted: ${budgetText}`, aboutBudget: true })
-    } else if (budget.remaining < policy.warnWhenBudgetRemainingBelow) {
+    } else if (!reaches(budget.remaining, policy.warnWhenBudgetRemainingBelow)) {
       triggered.push({ decision: 'warn', reason: `error budget low: ${budgetText} (warns below ${formatPercent(policy.warnWhenBudgetRemainingBelow)})`, aboutBudget: true })
     }
     triggered.push({ decision: 'allow', reason: budgetText, aboutBudget: true })
@@ -64,21 +86,20 @@ export function decideSlo(evaluation: SloEvaluation): SloVerdict {
   for (const rule of policy.burnRateRules) {
     const long = readingFor(evaluation, rule.long)
     const short = readingFor(evaluation, rule.short)
-    const unusable = [long, short].find((reading) => !reading || !isUsable(reading))
-    if (unusable !== undefined || !long || !short) {
-      // With the SLO window unreadable the SLO already has its no-data reason; one per rule
-      // on top would only repeat the same cause.
-      if (budget === null) continue
-      const window = unusable?.window ?? (!long ? rule.long : rule.short)
-      triggered.push({ decision: policy.onNoData, reason: `cannot evaluate "${rule.name}" (${rule.long}/${rule.short}): ${unreadable(unusable, window)}` })
+    // A window that was read (even without traffic) has a burn rate; anything else cannot be
+    // judged and decides per onNoData: an unknown burn is never read as 0.
+    const burnOf = (reading: WindowReading | undefined) => (reading && isUsable(reading) ? evaluation.burnRates[reading.window] ?? null : null)
+    const longBurn = burnOf(long)
+    const shortBurn = burnOf(short)
+    if (longBurn === null || shortBurn === null) {
+      const [reading, window] = longBurn === null ? [long, rule.long] : [short, rule.short]
+      triggered.push({ decision: policy.onNoData, reason: `cannot evaluate "${rule.name}" (${rule.long}/${rule.short}): ${unreadable(reading, window)}` })
       continue
     }
-    const longBurn = evaluation.burnRates[long.window] ?? 0
-    const shortBurn = evaluation.burnRates[short.window] ?? 0
-    if (longBurn >= rule.threshold && shortBurn >= rule.threshold) {
+    if (reaches(longBurn, rule.threshold) && reaches(shortBurn, rule.threshold)) {
       triggered.push({
         decision: rule.decision,
-        reason: `${rule.name}: burning ${formatBurn(longBurn)} over ${long.window} and ${formatBurn(shortBurn)} over ${short.window} (${rule.decision} at ≥ ${formatBurn(rule.threshold)} on both)`
+        reason: `${rule.name}: burning ${formatBurn(longBurn)} over ${long!.window} and ${formatBurn(shortBurn)} over ${short!.window} (${rule.decision} at ≥ ${formatBurn(rule.threshold)} on both)`
       })
     }
   }

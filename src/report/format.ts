@@ -7,6 +7,15 @@ export { formatBurn, formatMinutes, formatPercent }
 
 export const HEADLINE: Record<Decision, string> = { allow: 'ALLOWED', warn: 'WARNING', freeze: 'FROZEN', error: 'ERROR' }
 
+/**
+ * Text for one line of plain output: line breaks and other control characters (terminal escape
+ * sequences included) become spaces, so a name or a server's message cannot add or fake lines.
+ */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+}
+
 /** Burn windows shown in tables, when the SLO has them. */
 export const TABLE_BURN_WINDOWS = ['5m', '1h', '6h', '1d', '3d']
 
@@ -48,5 +57,5 @@ export function summaryLine(report: GateReport): string {
   const count = report.slos.length
   const affected = report.slos.filter((s) => s.decision === report.decision).length
   const scope = report.decision === 'allow' || count === 0 ? '' : ` (${affected} of ${count} SLO${count === 1 ? '' : 's'})`
-  return `${HEADLINE[report.decision]}${scope}: ${report.reasons[0] ?? ''}${note ? ` [${note}]` : ''}`
+  return oneLine(`${HEADLINE[report.decision]}${scope}: ${report.reasons[0] ?? ''}${note ? ` [${note}]` : ''}`)
 }

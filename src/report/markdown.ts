@@ -51,14 +51,38 @@ function details(slo: SloReport): string {
   return lines.join('\n')
 }
 
+/** The longest prefix of `text` whose UTF-8 encoding fits in `limitBytes` (whole characters). */
+function truncateBytes(text: string, limitBytes: number): string {
+  if (Buffer.byteLength(text) <= limitBytes) return text
+  let low = 0
+  let high = text.length
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2)
+    if (Buffer.byteLength(text.slice(0, mid)) <= limitBytes) low = mid
+    else high = mid - 1
+  }
+  // Do not split a surrogate pair.
+  const end = low > 0 && /[\uD800-\uDBFF]/.test(text[low - 1]) ? low - 1 : low
+  return text.slice(0, end)
+}
+
+/** The largest n in [0, max] for which fits(n) holds, given fits is monotone (true, then false). */
+function largestFitting(max: number, fits: (n: number) => boolean): number {
+  let low = 0
+  let high = max
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2)
+    if (fits(mid)) low = mid
+    else high = mid - 1
+  }
+  return low
+}
+
 export function markdownReport(report: GateReport, limitBytes = SUMMARY_LIMIT_BYTES): string {
   const note = enforcementNote(report)
-  const head: string[] = [`## ${ICON[report.decision]} Error budget gate: ${HEADLINE[report.decision]}${note ? ` (${escapeMarkdown(note)})` : ''}`, '']
-  for (const reason of report.reasons) head.push(`- ${escapeMarkdown(reason)}`)
-  head.push('')
-  if (report.slos.length > 0) {
-    head.push('| decision | service | SLO | objective | window | SLI | budget left | burn rates |', '|---|---|---|---|---|---|---|---|')
-  }
+  const headline = [`## ${ICON[report.decision]} Error budget gate: ${HEADLINE[report.decision]}${note ? ` (${escapeMarkdown(note)})` : ''}`, '']
+  const gateReasons = report.reasons.map((reason) => `- ${escapeMarkdown(reason)}`)
+  const tableHead = report.slos.length > 0 ? ['| decision | service | SLO | objective | window | SLI | budget left | burn rates |', '|---|---|---|---|---|---|---|---|'] : []
   const rows = report.slos.map(row)
   const reasons = report.slos
     .filter((slo) => slo.decision !== 'allow')
@@ -66,22 +90,28 @@ export function markdownReport(report: GateReport, limitBytes = SUMMARY_LIMIT_BY
   const footer = `\nEvaluated at ${report.evaluatedAt}${report.prometheus ? ` against ${escapeMarkdown(report.prometheus)}` : ''}. Exit code ${report.exitCode}.\n`
   const workings = report.slos.map(details)
 
-  const size = (parts: string[]) => Buffer.byteLength(parts.join('\n'))
-  const assemble = (rowCount: number, withReasons: boolean, withWorkings: boolean): string[] => {
-    const parts = [...head, ...rows.slice(0, rowCount)]
+  const assemble = (reasonCount: number, rowCount: number, withReasons: boolean, withWorkings: boolean): string => {
+    const parts = [...headline, ...gateReasons.slice(0, reasonCount)]
+    if (reasonCount < gateReasons.length) parts.push(`- _${gateReasons.length - reasonCount} more not shown (summary size limit); the JSON report has them all._`)
+    parts.push('', ...tableHead, ...rows.slice(0, rowCount))
     if (rowCount < rows.length) parts.push('', `_${rows.length - rowCount} more SLOs not shown (summary size limit); the JSON report has them all._`)
     parts.push('')
     if (withReasons) parts.push(...reasons)
     parts.push(footer)
     if (withWorkings) parts.push(...workings)
-    return parts
+    return parts.join('\n')
   }
-  // Drop the least important parts first: the workings, then the per-SLO reasons, then rows.
+  const fits = (text: string) => Buffer.byteLength(text) <= limitBytes
+  // Drop the least important parts first: the workings, then the per-SLO reasons, then table
+  // rows, then the overall reasons (the headline and footer always stay).
   for (const [withReasons, withWorkings] of [[true, true], [true, false], [false, false]] as const) {
-    const parts = assemble(rows.length, withReasons, withWorkings)
-    if (size(parts) <= limitBytes) return parts.join('\n')
+    const text = assemble(gateReasons.length, rows.length, withReasons, withWorkings)
+    if (fits(text)) return text
   }
-  let count = rows.length
-  while (count > 0 && size(assemble(count, false, false)) > limitBytes) count = Math.floor(count / 2)
-  return assemble(count, false, false).join('\n')
+  if (fits(assemble(gateReasons.length, 0, false, false))) {
+    return assemble(gateReasons.length, largestFitting(rows.length, (n) => fits(assemble(gateReasons.length, n, false, false))), false, false)
+  }
+  const reasonCount = largestFitting(gateReasons.length, (n) => fits(assemble(n, 0, false, false)))
+  // Below the size of a headline and a footer, nothing readable fits: cut the text itself.
+  return truncateBytes(assemble(reasonCount, 0, false, false), limitBytes)
 }
