@@ -34,6 +34,7 @@ function requestedFormat(argv: string[]): ReportFormat {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const redactor = new Redactor()
   for (const name of ['PROMETHEUS_TOKEN', 'PROMETHEUS_PASSWORD']) redactor.add(io.env[name])
+  redactor.addHeaderValues(io.env.PROMETHEUS_HEADERS)
   const out = (text: string) => io.stdout(redactor.redact(text))
   const err = (text: string) => io.stderr(redactor.redact(text))
   let format = requestedFormat(argv)

@@ -13,7 +13,7 @@ export async function run(): Promise<void> {
   try {
     for (const name of SECRET_INPUTS) redactor.add(core.getInput(name))
     // Header values (API keys, tenant tokens) are secrets too.
-    for (const line of core.getInput('prometheus-headers').split(/\r?\n/)) redactor.add(line.split(':').slice(1).join(':').trim())
+    redactor.addHeaderValues(core.getInput('prometheus-headers'))
     let report
     try {
       const settings = toGateSettings(readActionInputs((name) => core.getInput(name)), ACTION_NAMES, process.env.GITHUB_WORKSPACE || process.cwd())

@@ -10,11 +10,19 @@ export class Redactor {
 
   add(secret: string | undefined): void {
     if (!secret || secret.length < MIN_SECRET_LENGTH) return
-    if (!this.secrets.includes(secret)) {
-      this.secrets.push(secret)
-      // Longest first, so a secret that contains another is masked whole.
-      this.secrets.sort((a, b) => b.length - a.length)
+    // Also the forms a secret takes inside JSON (the report is redacted after JSON.stringify)
+    // and inside a URL, so that quoting or escaping never lets it through.
+    const forms = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]
+    for (const form of forms) {
+      if (!this.secrets.includes(form)) this.secrets.push(form)
     }
+    // Longest first, so a secret that contains another is masked whole.
+    this.secrets.sort((a, b) => b.length - a.length)
+  }
+
+  /** Registers the values of `Name: value` header lines, before they are even validated. */
+  addHeaderValues(lines: string | undefined): void {
+    for (const line of (lines ?? '').split(/\r?\n/)) this.add(line.split(':').slice(1).join(':').trim())
   }
 
   list(): readonly string[] {
@@ -28,16 +36,27 @@ export class Redactor {
   }
 }
 
+/**
+ * Drops a `user:password@` part from the start of a URL-like text that could not be parsed.
+ * Everything up to the last "@" goes: a password may hold "/", "#" or "?" unescaped, and
+ * showing too little of a broken URL is better than showing part of a password.
+ */
+function stripUserinfo(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?\S*@/i, '$1')
+}
+
 /** A URL without its userinfo part, safe to print. */
 export function safeUrl(url: string): string {
   try {
     const parsed = new URL(url)
+    // "user:secret@host:9090" parses as the scheme "user:": such a text is not a real URL.
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return stripUserinfo(url)
     if (parsed.username || parsed.password) {
       parsed.username = ''
       parsed.password = ''
     }
     return parsed.toString().replace(/\/$/, '')
   } catch {
-    return url.replace(/\/\/[^/@]*@/, '//')
+    return stripUserinfo(url)
   }
 }

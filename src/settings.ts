@@ -63,16 +63,32 @@ const DEFAULT_CONCURRENCY = 8
 const DEFAULT_RETRIES = 2
 const RETRY_BASE_DELAY_MS = 250
 
+/** Unix seconds above this (year 5138) are almost surely milliseconds. */
+const MAX_UNIX_SECONDS = 1e11
+
 /** RFC 3339 time or unix seconds → unix seconds; empty or "now" → now. */
 export function parseEvaluationTime(text: string | undefined, name: string, now: () => number = Date.now): number {
   const value = text?.trim() ?? ''
-  if (value === '' || value === 'now') return Math.floor(now() / 1000)
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value)
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(value)) {
-    const ms = Date.parse(value)
-    if (!Number.isNaN(ms)) return ms / 1000
+  if (value === '' || value.toLowerCase() === 'now') return Math.floor(now() / 1000)
+  const expected = `${name}: expected an RFC 3339 time (e.g. 2026-11-20T00:00:00Z) or unix seconds`
+  if (/^\d+(\.\d+)?$/.test(value)) {
+    const seconds = Number(value)
+    if (seconds >= MAX_UNIX_SECONDS) {
+      throw new UsageError(`${expected}, got ${JSON.stringify(value)}, which is after the year 5000: is it in milliseconds? Give seconds, e.g. ${Math.floor(seconds / 1000)}`)
+    }
+    return seconds
   }
-  throw new UsageError(`${name}: expected an RFC 3339 time (e.g. 2026-11-20T00:00:00Z) or unix seconds, got ${JSON.stringify(value)}`)
+  const match = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.exec(value)
+  if (match) {
+    const ms = Date.parse(value)
+    // Date.parse rolls impossible days over (February 30 becomes March 2): refuse them.
+    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
+    const calendar = new Date(Date.UTC(year, month - 1, day))
+    const realDay = calendar.getUTCFullYear() === year && calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day
+    if (!Number.isNaN(ms) && realDay) return ms / 1000
+    throw new UsageError(`${expected}, got ${JSON.stringify(value)}, which is not a real date and time`)
+  }
+  throw new UsageError(`${expected}, got ${JSON.stringify(value)}`)
 }
 
 /** `Name: value` lines (multiline input or repeated flags). Values are never echoed. */
@@ -91,7 +107,8 @@ export function parseHeaders(lines: string[], name: string): Record<string, stri
 
 function positiveInteger(text: string | undefined, fallback: number, name: string, min: number, max: number): number {
   if (text === undefined || text.trim() === '') return fallback
-  const value = Number(text)
+  // Plain digits only: Number() would also read "0x10", "1e1" and "10.0".
+  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new UsageError(`${name}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`)
   }
@@ -112,9 +129,11 @@ export function toGateSettings(raw: RawSettings, names: SettingNames, cwd: strin
     throw new UsageError(`${names.prometheusUrl}: not a valid URL; expected e.g. http://prometheus:9090`)
   }
   if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') {
-    throw new UsageError(`${names.prometheusUrl}: expected an http:// or https:// URL, got ${parsedUrl.protocol}`)
+    // Only the scheme is shown: the rest of the text may hold credentials.
+    const hint = url.includes('://') ? '' : ' (the scheme is missing: write e.g. http://prometheus:9090)'
+    throw new UsageError(`${names.prometheusUrl}: expected an http:// or https:// URL, got one starting with ${JSON.stringify(parsedUrl.protocol)}${hint}`)
   }
-  const onError = onErrorSchema.safeParse((raw.onError ?? '').trim() || 'fail')
+  const onError = onErrorSchema.safeParse((raw.onError ?? '').trim().toLowerCase() || 'fail')
   if (!onError.success) throw new UsageError(`${names.onError}: expected fail, warn or allow, got ${JSON.stringify(raw.onError)}`)
   const config = raw.config.flatMap((entry) => entry.split(/\r?\n/)).map((entry) => entry.trim()).filter((entry) => entry !== '')
   if (config.length === 0) throw new UsageError(`${names.config}: give at least one SLO file or glob (e.g. slos/*.yaml)`)
@@ -164,7 +183,22 @@ Options:
   --version                 the version
 
 Credentials come from the environment, never from flags (flags show up in process lists):
-  PROMETHEUS_TOKEN (bearer), PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD (basic auth).`
+  PROMETHEUS_TOKEN (bearer), PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD (basic auth),
+  PROMETHEUS_HEADERS (extra headers, one 'Name: value' per line).`
+
+/** Node's parseArgs messages, made about this CLI (its advice on positionals does not apply). */
+function describeArgsError(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string }
+  const text = (message ?? String(error)).split('\n')[0]
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /'([^']+)'/.exec(text)?.[1] ?? 'option'
+    const credentials = /token|password|username|user|auth|secret/i.test(option)
+      ? ': credentials come from PROMETHEUS_TOKEN, PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD in the environment, never from flags'
+      : ''
+    return `unknown option ${option}${credentials}`
+  }
+  return text
+}
 
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   let parsed
@@ -189,7 +223,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliCommand
       }
     })
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}\n\n${CLI_USAGE}`)
+    throw new UsageError(`${describeArgsError(error)}\n\n${CLI_USAGE}`)
   }
   const { values, positionals } = parsed
   const format = (values.format ?? 'text') as ReportFormat
@@ -202,7 +236,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliCommand
     evaluationTime: values.at,
     onError: values['on-error'],
     dryRun: values['dry-run'] ?? false,
-    headers: values.header ?? [],
+    // Header values may be credentials: PROMETHEUS_HEADERS keeps them out of process lists.
+    headers: [...(env.PROMETHEUS_HEADERS ? [env.PROMETHEUS_HEADERS] : []), ...(values.header ?? [])],
     token: env.PROMETHEUS_TOKEN,
     username: env.PROMETHEUS_USERNAME,
     password: env.PROMETHEUS_PASSWORD,

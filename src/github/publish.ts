@@ -35,6 +35,8 @@ export function concludeStep(report: GateReport, redactor: Redactor): void {
     core.setFailed(line)
     return
   }
-  if (report.decision === 'warn' || report.decision === 'error' || (report.dryRun && report.decision === 'freeze')) core.warning(line)
-  else core.notice(line)
+  // on-error "allow" lets an error pass quietly (a notice); "warn" passes it with a warning.
+  const quiet = report.decision === 'allow' || (report.decision === 'error' && report.onError === 'allow' && !report.dryRun)
+  if (quiet) core.notice(line)
+  else core.warning(line)
 }

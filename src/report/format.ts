@@ -46,7 +46,8 @@ export function formatBurnRates(slo: SloReport): string {
 
 /** What the step or command will do, when it differs from the decision's face value. */
 export function enforcementNote(report: GateReport): string | undefined {
-  if (report.dryRun && report.decision !== 'allow') return 'dry run: reported, not enforced'
+  // Invalid configuration fails even a dry run (exit 2): no "not enforced" note then.
+  if (report.dryRun && report.decision !== 'allow' && report.exitCode === 0) return 'dry run: reported, not enforced'
   if (report.decision === 'error' && report.onError !== 'fail') return `on-error is "${report.onError}": the error does not fail the step`
   return undefined
 }
