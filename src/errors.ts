@@ -25,13 +25,19 @@ export class QueryError extends Error {
   }
 }
 
-/** Text of any thrown value, for the one-line cause people see. Never the stack. */
+/**
+ * Text of any thrown value, for the one-line cause people see. Never the stack, and never the
+ * fields of an arbitrary object: an HTTP client's error carries the request headers, i.e. the
+ * credentials, so only a message is ever shown.
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message
+  if (error instanceof Error) return error.message || `unexpected failure (${error.name})`
   if (typeof error === 'string') return error
-  try {
-    return `unexpected failure: ${JSON.stringify(error)}`
-  } catch {
-    return 'unexpected failure'
+  // Errors from another realm (vm contexts, workers) fail instanceof but still have a message.
+  if (error !== null && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
+    return (error as { message: string }).message
   }
+  if (typeof error === 'number' || typeof error === 'boolean' || typeof error === 'bigint') return `unexpected failure: ${String(error)}`
+  if (error === null || error === undefined) return `unexpected failure (${String(error)} was thrown)`
+  return `unexpected failure (a value of type ${typeof error} was thrown)`
 }

@@ -12,9 +12,9 @@ export class Redactor {
     if (!secret || secret.length < MIN_SECRET_LENGTH) return
     // Also the forms a secret takes inside JSON (the report is redacted after JSON.stringify)
     // and inside a URL, so that quoting or escaping never lets it through.
-    const forms = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]
+    const forms = [secret, JSON.stringify(secret).slice(1, -1), uriEncoded(secret)]
     for (const form of forms) {
-      if (!this.secrets.includes(form)) this.secrets.push(form)
+      if (form !== undefined && !this.secrets.includes(form)) this.secrets.push(form)
     }
     // Longest first, so a secret that contains another is masked whole.
     this.secrets.sort((a, b) => b.length - a.length)
@@ -33,6 +33,14 @@ export class Redactor {
     let result = text
     for (const secret of this.secrets) result = result.split(secret).join(MASK)
     return result
+  }
+}
+
+function uriEncoded(text: string): string | undefined {
+  try {
+    return encodeURIComponent(text)
+  } catch {
+    return undefined // a lone surrogate cannot be percent-encoded, nor appear in a URL
   }
 }
 

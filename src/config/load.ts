@@ -1,9 +1,9 @@
 // Reads SLO files (several files, several YAML documents each, any supported format) into the
 // one SLO model. Every problem in every file is collected, so a user fixes them in one pass.
 import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { isAbsolute, resolve } from 'node:path'
 import { glob, isDynamicPattern } from 'tinyglobby'
-import { LineCounter, parseAllDocuments, type Document } from 'yaml'
+import { isMap, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml'
 import type { z } from 'zod'
 import { formatDuration, parseDuration } from '../duration.js'
 import { ConfigError } from '../errors.js'
@@ -22,15 +22,14 @@ export interface LoadedConfig {
 
 /** Expands files and globs (relative to cwd) and loads every SLO in them. */
 export async function loadSloFiles(patterns: string[], cwd: string = process.cwd()): Promise<LoadedConfig> {
-  const files = await expandPatterns(patterns, cwd)
-  const problems: string[] = []
+  const { files, problems } = await expandPatterns(patterns, cwd)
   const slos: Slo[] = []
   for (const file of files) {
     let text: string
     try {
       text = await readFile(resolve(cwd, file), 'utf8')
     } catch (error) {
-      problems.push(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`)
+      problems.push(`${file}: ${readFailure((error as NodeJS.ErrnoException).code, cwd)}`)
       continue
     }
     const parsed = parseSloText(text, file)
@@ -42,22 +41,43 @@ export async function loadSloFiles(patterns: string[], cwd: string = process.cwd
   return { files, slos }
 }
 
-async function expandPatterns(patterns: string[], cwd: string): Promise<string[]> {
+function readFailure(code: string | undefined, cwd: string): string {
+  switch (code) {
+    case 'ENOENT':
+      return `no such file (looked in ${cwd})`
+    case 'EISDIR':
+      return 'is a directory: give the files in it with a glob, e.g. dir/*.yaml'
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied: cannot read the file'
+    default:
+      return `cannot read the file (${code ?? 'unknown error'})`
+  }
+}
+
+/** Files named by the patterns, each once, and a problem for every pattern that names none. */
+async function expandPatterns(patterns: string[], cwd: string): Promise<{ files: string[]; problems: string[] }> {
   const cleaned = patterns.map((p) => p.trim()).filter((p) => p !== '')
   if (cleaned.length === 0) {
     throw new ConfigError('No SLO files given: pass --config <file|glob> (action input `config`), e.g. --config slos/*.yaml')
   }
   const files: string[] = []
+  // The same file reached through two spellings ("a.yaml", "./a.yaml", a glob) is read once.
+  const seen = new Set<string>()
   const problems: string[] = []
   for (const pattern of cleaned) {
     const matches = isDynamicPattern(pattern)
-      ? (await glob(pattern, { cwd, onlyFiles: true, expandDirectories: false })).sort()
+      ? (await glob(pattern, { cwd, onlyFiles: true, expandDirectories: false, absolute: isAbsolute(pattern) })).sort()
       : [pattern]
     if (matches.length === 0) problems.push(`${pattern}: no file matches this pattern (looked in ${cwd})`)
-    for (const match of matches) if (!files.includes(match)) files.push(match)
+    for (const match of matches) {
+      const key = resolve(cwd, match)
+      if (seen.has(key)) continue
+      seen.add(key)
+      files.push(match)
+    }
   }
-  if (problems.length > 0) throw new ConfigError(formatProblems(problems))
-  return files
+  return { files, problems }
 }
 
 function formatProblems(problems: string[]): string {
@@ -72,17 +92,28 @@ export function parseSloText(text: string, file: string): { slos: Slo[]; problem
   const problems: string[] = []
   const slos: Slo[] = []
   const docs = Array.isArray(documents) ? documents : [documents]
+  let contentDocuments = 0
   docs.forEach((doc, index) => {
     const where = (path: (string | number)[] = []) => locate(doc, lineCounter, file, index + 1, path)
     if (doc.errors.length > 0) {
+      contentDocuments++
       for (const error of doc.errors) {
-        const pos = error.linePos?.[0]
+        const pos = error.linePos?.[0] ?? (error.pos ? lineCounter.linePos(error.pos[0]) : undefined)
         problems.push(`${file}${pos ? `:${pos.line}:${pos.col}` : ''} (document ${index + 1}): invalid YAML: ${firstLine(error.message)}`)
       }
       return
     }
-    const value: unknown = doc.toJS()
+    let value: unknown
+    try {
+      value = doc.toJS()
+    } catch (error) {
+      // Unresolvable aliases and alias bombs ("Excessive alias count") throw here.
+      contentDocuments++
+      problems.push(`${where()}: invalid YAML: ${firstLine(error instanceof Error ? error.message : String(error))}`)
+      return
+    }
     if (value === null || value === undefined) return // empty document, e.g. a trailing `---`
+    contentDocuments++
     if (typeof value !== 'object' || Array.isArray(value)) {
       problems.push(`${where()}: expected a mapping (an SLO document), got ${Array.isArray(value) ? 'a list' : typeof value}`)
       return
@@ -95,14 +126,18 @@ export function parseSloText(text: string, file: string): { slos: Slo[]; problem
     }
     if (format === 'native') {
       const result = nativeDocumentSchema.safeParse(record)
-      if (!result.success) return problems.push(...describeIssues(result.error.issues, where))
+      if (!result.success) return problems.push(...describeIssues(result.error.issues, where, record))
       slos.push(...fromNative(result.data, file, index + 1))
     } else {
       const result = slothDocumentSchema.safeParse(record)
-      if (!result.success) return problems.push(...describeIssues(result.error.issues, where))
+      if (!result.success) return problems.push(...describeIssues(result.error.issues, where, record))
       slos.push(...fromSloth(result.data, file, index + 1))
     }
   })
+  if (contentDocuments === 0) {
+    // An empty file must not turn into a gate with nothing to check, which would pass.
+    problems.push(`${file}: the file has no SLO documents (it is empty or only comments)`)
+  }
   return { slos, problems }
 }
 
@@ -123,11 +158,27 @@ function detectFormat(doc: Record<string, unknown>): 'native' | 'sloth' | string
 type Locate = (path?: (string | number)[]) => string
 
 function locate(doc: Document, lines: LineCounter, file: string, document: number, path: (string | number)[]): string {
-  const node = path.length === 0 ? doc.contents : doc.getIn(path, true)
-  const range = (node as { range?: [number, number, number] } | undefined)?.range
+  // A missing field has no node: point at the closest enclosing one that exists.
+  let range: [number, number, number] | undefined
+  for (let depth = path.length; depth >= 0 && !range; depth--) range = fieldRange(doc, path.slice(0, depth))
   const pos = range ? lines.linePos(range[0]) : undefined
   const field = path.length > 0 ? `, ${formatPath(path)}` : ''
   return `${file}${pos ? `:${pos.line}` : ''} (document ${document}${field})`
+}
+
+type Range = [number, number, number]
+
+/** Where a field is written: its key's line for a mapping entry (the value may start below). */
+function fieldRange(doc: Document, path: (string | number)[]): Range | undefined {
+  if (path.length === 0) return (doc.contents as { range?: Range } | null)?.range
+  const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true)
+  const key = path[path.length - 1]
+  if (isMap(parent)) {
+    const pair = parent.items.find((item) => (isScalar(item.key) ? item.key.value : item.key) === key)
+    const keyRange = (pair?.key as { range?: Range } | null | undefined)?.range
+    if (keyRange) return keyRange
+  }
+  return (doc.getIn(path, true) as { range?: Range } | null | undefined)?.range
 }
 
 function formatPath(path: (string | number | symbol)[]): string {
@@ -136,7 +187,30 @@ function formatPath(path: (string | number | symbol)[]): string {
     .join('')
 }
 
-function describeIssues(issues: z.core.$ZodIssue[], where: Locate): string[] {
+/** Whether the value at `path` is absent from the parsed document. */
+function isMissing(value: unknown, path: (string | number)[]): boolean {
+  let current = value
+  for (const key of path) {
+    if (current === null || typeof current !== 'object' || !(key in current)) return true
+    current = (current as Record<string | number, unknown>)[key]
+  }
+  return current === undefined || current === null
+}
+
+function describeType(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'a mapping'
+  return `${typeof value} ${JSON.stringify(value)}`
+}
+
+function valueAt(value: unknown, path: (string | number)[]): unknown {
+  let current = value
+  for (const key of path) current = (current as Record<string | number, unknown> | undefined)?.[key]
+  return current
+}
+
+function describeIssues(issues: z.core.$ZodIssue[], where: Locate, document: unknown): string[] {
   return issues.map((issue) => {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
     if (issue.code === 'unrecognized_keys') {
@@ -146,8 +220,12 @@ function describeIssues(issues: z.core.$ZodIssue[], where: Locate): string[] {
     if (issue.code === 'invalid_value' && path.length === 1 && path[0] === 'apiVersion') {
       return `${where(path)}: expected apiVersion ${NATIVE_API_VERSION}`
     }
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? `missing required field: ${issue.message}` : issue.message
-    return `${where(path)}: ${message}`
+    if (issue.code === 'invalid_type') {
+      // Zod does not carry the input in issues: look at the document to tell "missing" from "wrong type".
+      if (isMissing(document, path)) return `${where(path)}: missing required field: ${issue.message}`
+      return `${where(path)}: ${issue.message}; got ${describeType(valueAt(document, path))}`
+    }
+    return `${where(path)}: ${issue.message}`
   })
 }
 

@@ -49,7 +49,7 @@ const sloSchema = z.strictObject({
   description: z.string().optional(),
   objective: objectivePercent,
   window: z
-    .string()
+    .string({ error: 'expected a duration such as "30d" or "28d"' })
     .refine((text) => parseDuration(text) !== undefined, {
       error: (issue) => `expected a duration such as "30d" or "28d", got ${JSON.stringify(issue.input)}`
     })

@@ -14,7 +14,10 @@ const duration = z
 /** A budget fraction, given as a number (0.25) or a percentage string ("25%"). */
 const budgetFraction = z.union(
   [
-    z.number().min(-10).max(1),
+    z
+      .number()
+      .min(-10, { error: 'expected a budget fraction from -10 to 1 (e.g. 0.25 for 25%)' })
+      .max(1, { error: 'expected a budget fraction from -10 to 1 (e.g. 0.25 for 25%): 1 is the whole budget' }),
     z
       .string()
       .regex(/^-?\d+(\.\d+)?%$/)
@@ -28,13 +31,23 @@ const burnRateRule = z
     name: z.string().min(1).optional(),
     long: duration,
     short: duration,
-    threshold: z.number({ error: 'expected a burn-rate threshold (a positive number, e.g. 14.4)' }).positive(),
+    threshold: z
+      .number({ error: 'expected a burn-rate threshold (a positive number, e.g. 14.4)' })
+      .positive({ error: 'expected a burn-rate threshold above 0 (e.g. 14.4)' }),
     decision: z.enum(['freeze', 'warn'], { error: 'expected "freeze" or "warn"' })
   })
-  .refine((rule) => parseDuration(rule.short)! < parseDuration(rule.long)!, {
-    error: 'the short window must be shorter than the long window',
-    path: ['short']
-  })
+  .refine(
+    (rule) => {
+      // An unreadable duration is already reported on its own field.
+      const short = parseDuration(rule.short)
+      const long = parseDuration(rule.long)
+      return short === undefined || long === undefined || short < long
+    },
+    {
+      error: 'the short window must be shorter than the long window',
+      path: ['short']
+    }
+  )
 
 export const policySchema = z.strictObject({
   budget: z

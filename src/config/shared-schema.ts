@@ -11,7 +11,10 @@ export const objectivePercent = z
     abort: true
   })
   .refine((value) => value >= 1, {
-    error: (issue) => `objective is a percentage: write ${Number(issue.input) * 100} for ${Number(issue.input) * 100}%, not ${String(issue.input)}`
+    error: (issue) => {
+      const percent = Number((Number(issue.input) * 100).toPrecision(12))
+      return `objective is a percentage: write ${percent} for ${percent}%, not ${String(issue.input)}`
+    }
   })
 
 export const WINDOW_PLACEHOLDER = /\{\{\s*\.window\s*\}\}/g

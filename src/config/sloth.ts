@@ -18,7 +18,8 @@ const slothSli = z
     error: 'Sloth SLI plugins run Go code inside Sloth and cannot be evaluated by the gate: write the SLI as sli.events or sli.raw',
     path: ['plugin']
   })
-  .refine((sli) => (sli.events === undefined) !== (sli.raw === undefined), {
+  // With a plugin, the message above says it all.
+  .refine((sli) => sli.plugin !== undefined || (sli.events === undefined) !== (sli.raw === undefined), {
     error: 'give exactly one of sli.events (error_query and total_query) or sli.raw (error_ratio_query)'
   })
 

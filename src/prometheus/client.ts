@@ -4,7 +4,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios'
 import { sleep } from '../concurrency.js'
 import { QueryError } from '../errors.js'
-import { safeUrl } from '../redact.js'
+import { Redactor, safeUrl } from '../redact.js'
 import { parseInstantBody, type InstantResult } from './response.js'
 
 export interface PrometheusConnection {
@@ -19,11 +19,13 @@ export interface PrometheusConnection {
   /** Further attempts after the first, on network errors, 5xx and 429 only. */
   retries: number
   retryBaseDelayMs: number
+  /** Longest wait honoured from a Retry-After header (default 10 s). */
+  maxRetryAfterMs?: number
 }
 
 /** Above this the query goes as a POST form, as Prometheus allows, to dodge URL length limits. */
 const MAX_GET_URL_LENGTH = 4000
-const MAX_RETRY_AFTER_MS = 10_000
+const DEFAULT_MAX_RETRY_AFTER_MS = 10_000
 const MAX_BODY_EXCERPT = 300
 
 export interface InstantQuery {
@@ -37,11 +39,20 @@ export function connectionSecrets(connection: PrometheusConnection): string[] {
   if (auth) secrets.push(auth, auth.replace(/^\w+ /, ''))
   try {
     const parsed = new URL(connection.url)
-    if (parsed.password) secrets.push(decodeURIComponent(parsed.password))
+    // Both as written in the URL (percent-encoded) and as sent.
+    if (parsed.password) secrets.push(parsed.password, safeDecode(parsed.password))
   } catch {
     // An unparsable URL is reported by the caller; nothing to extract here.
   }
   return secrets.filter((s): s is string => typeof s === 'string' && s !== '')
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
 function authorizationHeader(connection: PrometheusConnection): string | undefined {
@@ -50,8 +61,8 @@ function authorizationHeader(connection: PrometheusConnection): string | undefin
   let password = connection.password
   try {
     const parsed = new URL(connection.url)
-    if (!username && parsed.username) username = decodeURIComponent(parsed.username)
-    if (!password && parsed.password) password = decodeURIComponent(parsed.password)
+    if (!username && parsed.username) username = safeDecode(parsed.username)
+    if (!password && parsed.password) password = safeDecode(parsed.password)
   } catch {
     // Validated by the settings reader.
   }
@@ -62,11 +73,14 @@ function authorizationHeader(connection: PrometheusConnection): string | undefin
 export class PrometheusClient implements InstantQuery {
   private readonly http: AxiosInstance
   private readonly server: string
+  /** Masks this connection's own secrets in every message it throws (a server may echo them). */
+  private readonly redactor = new Redactor()
   /** HTTP requests sent, retries included (the benchmark and query-plan tests read it). */
   requestCount = 0
 
   constructor(private readonly connection: PrometheusConnection) {
     this.server = safeUrl(connection.url)
+    for (const secret of connectionSecrets(connection)) this.redactor.add(secret)
     const base = new URL(connection.url)
     base.username = ''
     base.password = ''
@@ -80,7 +94,10 @@ export class PrometheusClient implements InstantQuery {
       responseType: 'text',
       transformResponse: [(body: unknown) => body],
       validateStatus: () => true,
-      maxRedirects: 3
+      maxRedirects: 3,
+      // Custom headers (API keys, tenant IDs) are dropped on a redirect to another origin, as
+      // Authorization already is: a redirect must not carry credentials to a different server.
+      sensitiveHeaders: Object.keys(connection.headers)
     })
   }
 
@@ -92,7 +109,7 @@ export class PrometheusClient implements InstantQuery {
         const failure = error instanceof QueryError ? error : new QueryError(`query to ${this.server} failed unexpectedly`, false)
         if (!failure.retryable || attempt >= this.connection.retries) {
           const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : ''
-          throw new QueryError(`${failure.message}${tries}`, false, failure.status)
+          throw new QueryError(this.redactor.redact(`${failure.message}${tries}`), false, failure.status)
         }
         await sleep(this.backoff(attempt, failure.retryAfterMs))
       }
@@ -101,7 +118,7 @@ export class PrometheusClient implements InstantQuery {
 
   /** Exponential backoff with full jitter, or the server's Retry-After when it gives one. */
   private backoff(attempt: number, retryAfterMs?: number): number {
-    if (retryAfterMs !== undefined) return Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)
+    if (retryAfterMs !== undefined) return Math.min(retryAfterMs, this.connection.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS)
     return Math.random() * this.connection.retryBaseDelayMs * 2 ** attempt
   }
 
@@ -136,10 +153,15 @@ export class PrometheusClient implements InstantQuery {
       EPROTO: 'TLS handshake failed',
       DEPTH_ZERO_SELF_SIGNED_CERT: 'the server certificate is self-signed',
       CERT_HAS_EXPIRED: 'the server certificate has expired',
-      UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the server certificate cannot be verified'
+      UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the server certificate cannot be verified',
+      SELF_SIGNED_CERT_IN_CHAIN: 'the server certificate chain has a self-signed certificate',
+      ERR_TLS_CERT_ALTNAME_INVALID: 'the server certificate does not match the host name',
+      ERR_FR_TOO_MANY_REDIRECTS: 'too many redirects: set the URL to the final address'
     }
     const reason = (code && reasons[code]) ?? `network error${code ? ` (${code})` : ''}`
-    return new QueryError(`cannot reach Prometheus at ${this.server}: ${reason}`, true)
+    // Retrying cannot fix a certificate or a redirect loop.
+    const retryable = !(code && PERMANENT_NETWORK_ERRORS.has(code))
+    return new QueryError(`cannot reach Prometheus at ${this.server}: ${reason}`, retryable)
   }
 
   private interpret(response: AxiosResponse<string>): InstantResult {
@@ -158,8 +180,10 @@ export class PrometheusClient implements InstantQuery {
       throw this.statusError(`Prometheus at ${this.server} answered HTTP ${status} (${parsed.errorType}): ${parsed.message}`, status, retryable, response)
     }
     if (status === 401 || status === 403) {
+      // Mimir, Cortex and Loki answer 401 "no org id" when the tenant header is missing.
+      const tenant = /no org id/i.test(text) ? '; this server needs a tenant: add the header X-Scope-OrgID: <tenant> (prometheus-headers, or --header)' : ''
       throw new QueryError(
-        `Prometheus at ${this.server} refused the request: HTTP ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}${excerpt(text)}; check the credentials (prometheus-token, prometheus-username/password or prometheus-headers)`,
+        `Prometheus at ${this.server} refused the request: HTTP ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}${excerpt(text)}${tenant}; check the credentials (prometheus-token, prometheus-username/password or prometheus-headers)`,
         false,
         status
       )
@@ -174,16 +198,40 @@ export class PrometheusClient implements InstantQuery {
     if (status < 200 || status >= 300) {
       throw this.statusError(`Prometheus at ${this.server} answered HTTP ${status}${excerpt(text)}`, status, retryable, response)
     }
-    const why = parsed && !parsed.ok ? parsed.message : `the body is not JSON${contentType(response)}${excerpt(text)}`
+    const why =
+      parsed && !parsed.ok
+        ? parsed.message
+        : `the body is not JSON${contentType(response)}${excerpt(text)}; ${
+            /<html|<!doctype/i.test(text)
+              ? 'an HTML page usually means the URL points at a web UI, a login page or a proxy rather than the Prometheus API: '
+              : ''
+          }check that the URL is the Prometheus base URL (e.g. http://prometheus:9090 or https://host/prometheus, without /api/v1)`
     throw new QueryError(`unexpected answer from ${this.server}: ${why}`, false, status)
   }
 
   private statusError(message: string, status: number, retryable: boolean, response: AxiosResponse): QueryError {
-    const retryAfter = Number(response.headers?.['retry-after'])
-    const retryAfterMs = retryable && Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined
-    return new QueryError(message, retryable, status, retryAfterMs)
+    return new QueryError(message, retryable, status, retryable ? retryAfterMs(response.headers?.['retry-after']) : undefined)
   }
 }
+
+/** Retry-After as delay-seconds or an HTTP date (RFC 9110), in ms from now. */
+export function retryAfterMs(header: unknown, now: number = Date.now()): number | undefined {
+  if (typeof header !== 'string' || header.trim() === '') return undefined
+  const text = header.trim()
+  if (/^\d+$/.test(text)) return Number(text) * 1000
+  // HTTP dates are in GMT ("Fri, 20 Nov 2026 00:00:05 GMT"); Date.parse alone would also read "-1".
+  const date = /GMT$/.test(text) ? Date.parse(text) : NaN
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+const PERMANENT_NETWORK_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_FR_TOO_MANY_REDIRECTS'
+])
 
 function contentType(response: AxiosResponse): string {
   const type = response.headers?.['content-type']

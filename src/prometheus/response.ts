@@ -17,14 +17,22 @@ export interface InstantResult {
 
 const sampleValue = z.tuple([z.number(), z.string()])
 
+/** Text of a field some servers send as a number (VictoriaMetrics' errorType is its HTTP status). */
+const text = z.union([z.string(), z.number(), z.boolean()]).transform(String)
+
 const envelope = z.looseObject({
   status: z.enum(['success', 'error']),
   data: z.unknown().optional(),
-  errorType: z.string().optional(),
-  error: z.string().optional(),
-  warnings: z.array(z.string()).optional(),
-  infos: z.array(z.string()).optional()
+  errorType: text.optional().catch(undefined),
+  error: text.optional().catch(undefined),
+  warnings: z.array(text).optional().catch(undefined),
+  infos: z.array(text).optional().catch(undefined),
+  /** VictoriaMetrics cluster: some storage nodes did not answer; the data may be incomplete. */
+  isPartial: z.boolean().optional().catch(undefined)
 })
+
+const PARTIAL_WARNING =
+  'the server marked the response as partial (isPartial: true): some storage nodes did not answer, so the numbers may be incomplete'
 
 const vectorItem = z.looseObject({
   metric: z.record(z.string(), z.string()),
@@ -44,20 +52,33 @@ export type ParsedBody =
   | { ok: false; kind: 'prometheus-error'; errorType: string; message: string }
   | { ok: false; kind: 'invalid'; message: string }
 
+/** A decimal float as Go's strconv.FormatFloat writes it ("0.001", "-0.5", "1e+06", "1.2345678e-67"). */
+const FLOAT_PATTERN = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
+
 export function parseSampleValue(text: string): number | undefined {
   if (text === 'NaN') return NaN
   if (text === '+Inf' || text === 'Inf') return Infinity
   if (text === '-Inf') return -Infinity
-  if (text.trim() === '') return undefined
-  const value = Number(text)
-  return Number.isNaN(value) ? undefined : value
+  // Anything else must be a plain decimal: Number() would also read "", " 5 ", "0x10" and "Infinity".
+  return FLOAT_PATTERN.test(text) ? Number(text) : undefined
 }
 
 /** Parses the body of an instant query (`/api/v1/query`). */
 export function parseInstantBody(body: unknown): ParsedBody {
   const outer = envelope.safeParse(body)
-  if (!outer.success) return { ok: false, kind: 'invalid', message: 'the body is not a Prometheus API response (no "status" field)' }
+  if (!outer.success) {
+    const status = body !== null && typeof body === 'object' && 'status' in body ? (body as { status: unknown }).status : undefined
+    return {
+      ok: false,
+      kind: 'invalid',
+      message:
+        status === undefined
+          ? 'the body is not a Prometheus API response (no "status" field)'
+          : `the body is not a Prometheus API response ("status" is ${JSON.stringify(status)}, expected "success" or "error")`
+    }
+  }
   const warnings = [...(outer.data.warnings ?? []), ...(outer.data.infos ?? [])]
+  if (outer.data.isPartial === true) warnings.push(PARTIAL_WARNING)
   if (outer.data.status === 'error') {
     return { ok: false, kind: 'prometheus-error', errorType: outer.data.errorType ?? 'unknown', message: outer.data.error ?? 'no error text given' }
   }
