@@ -7,7 +7,15 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', AbortController: 'readonly' }
+      // Node's globals (the `globals` package would be one more dependency for one list).
+      globals: Object.fromEntries(
+        [
+          'process', 'console', 'Buffer', 'URL', 'URLSearchParams', 'AbortController', 'AbortSignal',
+          'fetch', 'Response', 'Request', 'Headers', 'FormData', 'Blob', 'TextEncoder', 'TextDecoder',
+          'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate',
+          'queueMicrotask', 'structuredClone', 'performance', 'crypto', 'global', 'globalThis'
+        ].map((name) => [name, 'readonly'])
+      )
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }]
