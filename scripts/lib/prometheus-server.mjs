@@ -1,4 +1,3 @@
-/* global fetch, AbortSignal */ // Node >= 18 globals (the shared eslint config predates them)
 // Real Prometheus for tests and the demo: build a TSDB from the generated history with promtool
 // (cached), start Prometheus on 127.0.0.1 on a free port, stop it by pid.
 //
