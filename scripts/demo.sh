@@ -91,8 +91,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# History ends now (rounded down to the minute); the gate evaluates at that same instant.
-END=$(( $(date +%s) / 60 * 60 ))
+# History ends now (rounded down to 5 minutes); the gate evaluates at that same instant. The
+# history older than 2 days has a sample every 5 minutes on a grid anchored at END: rounding END
+# to 5 minutes puts the backtest's hourly steps on that grid, so their 5m windows hold samples.
+END=$(( $(date +%s) / 300 * 300 ))
 AT="$(date -u -d "@$END" +%Y-%m-%dT%H:%M:%SZ)"
 
 step "Starting Prometheus with 40 days of history ending at $AT"
@@ -146,6 +148,25 @@ Exit 1 is the expected result of this demo:
 In a workflow the gate step fails, so the deploy step after it does not run.
 EOF
 
+# --- 3b. After the deploy, and before enforcing: verify and backtest --------------------------
+
+step "A deploy watch replayed over the last hour: search starts burning 5 minutes into it"
+SINCE="$(date -u -d "@$(( END - 65 * 60 ))" +%Y-%m-%dT%H:%M:%SZ)"
+VERIFY=(node dist/cli.js verify --config examples/slos/demo.yaml --prometheus-url "$URL" --since "$SINCE")
+show "${VERIFY[*]}"
+echo "(a --since in the past replays the watch at once; exit 1 means: roll back)"
+verify_code=0
+"${VERIFY[@]}" 2>/dev/null || verify_code=$?
+echo "exit code: $verify_code"
+
+mkdir -p .cache
+step "Backtest: the policy replayed hourly over the last 14 days (chart: .cache/demo-backtest.svg)"
+BACKTEST=(node dist/cli.js backtest --config examples/slos/demo.yaml --prometheus-url "$URL" --to "$AT" --from 14d --step 1h --chart .cache/demo-backtest.svg)
+show "${BACKTEST[*]}"
+backtest_code=0
+"${BACKTEST[@]}" || backtest_code=$?
+echo "exit code: $backtest_code"
+
 # --- 4. Fail closed ------------------------------------------------------------------------
 
 step "Fail closed: the same check once Prometheus is gone"
@@ -173,6 +194,8 @@ expect "the gate's exit code" "$code" 1
 expect "the JSON run's exit code" "$json_code" 1
 expect "the decision" "$(printf '%s' "$json" | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).decision')" freeze
 expect "the exit code with Prometheus down" "$down_code" 2
+expect "the deploy watch's exit code" "$verify_code" 1
+expect "the backtest's exit code" "$backtest_code" 0
 if [ "$failed" -ne 0 ]; then exit 1; fi
 
 step "Demo finished as expected (the gate said FROZEN, exit 1; with Prometheus down, ERROR, exit 2)"

@@ -1,12 +1,21 @@
-// The command-line entry: `error-budget-gate check ...`. Thin: parse flags, run, print.
+// The command-line entry: `error-budget-gate check|verify|backtest ...`. Thin: parse flags, run, print.
+import { writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { backtestChart } from './backtest/chart.js'
+import { backtestText } from './backtest/report.js'
+import { runBacktest } from './backtest/run.js'
 import { describeError } from './errors.js'
 import { markdownReport } from './report/markdown.js'
 import type { GateReport } from './report/model.js'
 import { textReport } from './report/text.js'
 import { evaluate, registerSecrets, usageErrorReport } from './run.js'
 import { Redactor } from './redact.js'
-import { CLI_NAMES, CLI_USAGE, parseCliArgs, toGateSettings, type ReportFormat } from './settings.js'
+import { CLI_NAMES, CLI_USAGE, CLI_WATCH_NAMES, parseCliArgs, toBacktestSettings, toGateSettings, toVerifySettings, type CliCommand, type ReportFormat } from './settings.js'
 import { EXIT_ERROR } from './outcome.js'
+import { isValidateCommand, validateCli } from './validate.js'
+import { buildVerifyErrorReport, verifyMarkdown, verifyText, type VerifyReport } from './verify/report.js'
+import { runVerify } from './verify/run.js'
+import { systemClock, type Clock } from './verify/watch.js'
 
 declare const EBG_VERSION: string | undefined
 
@@ -15,10 +24,15 @@ export interface CliIo {
   stderr: (text: string) => void
   env: NodeJS.ProcessEnv
   cwd: string
+  /** verify's clock (default: the system clock); tests replay history with a virtual one. */
+  clock?: Clock
 }
 
-function render(report: GateReport, format: ReportFormat): string {
-  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`
+/** Text is redacted as text; `{ json }` is serialised with its string values redacted. */
+type Print = (output: string | { json: unknown }) => void
+
+function render(report: GateReport, format: ReportFormat): string | { json: unknown } {
+  if (format === 'json') return { json: report }
   if (format === 'markdown') return markdownReport(report)
   return textReport(report)
 }
@@ -30,13 +44,55 @@ function requestedFormat(argv: string[]): ReportFormat {
   return value === 'json' ? 'json' : 'text'
 }
 
+function renderVerify(report: VerifyReport, format: ReportFormat): string | { json: unknown } {
+  if (format === 'json') return { json: report }
+  if (format === 'markdown') return verifyMarkdown(report)
+  return verifyText(report)
+}
+
+/** The command named in the arguments, read loosely: used only when the flags themselves are invalid. */
+function requestedCommand(argv: string[]): string | undefined {
+  return argv.find((arg) => arg === 'check' || arg === 'verify' || arg === 'backtest')
+}
+
+async function verifyCommand(command: CliCommand, io: CliIo, redactor: Redactor, out: Print, err: Print): Promise<number> {
+  const { gate, watch } = toVerifySettings(command.raw, CLI_NAMES, CLI_WATCH_NAMES, io.cwd)
+  registerSecrets(gate, redactor)
+  // Progress on stderr as it happens; the report on stdout at the end.
+  const { report } = await runVerify({ gate, watch }, { clock: io.clock ?? systemClock, onProgress: (line) => err(`${line}\n`) })
+  out(renderVerify(report, command.format))
+  if (command.format !== 'text') err(`${report.summary}\n`)
+  return report.exitCode
+}
+
+async function backtestCommand(command: CliCommand, io: CliIo, redactor: Redactor, out: Print, err: Print): Promise<number> {
+  const { gate, backtest } = toBacktestSettings(command.raw, io.cwd)
+  registerSecrets(gate, redactor)
+  const { report } = await runBacktest({ gate, from: backtest.from, to: backtest.to, stepSeconds: backtest.stepSeconds })
+  if (backtest.chart) {
+    const file = resolve(io.cwd, backtest.chart)
+    try {
+      await writeFile(file, redactor.redact(backtestChart(report)))
+    } catch (error) {
+      throw new Error(`--chart: cannot write ${backtest.chart}: ${(error as NodeJS.ErrnoException).code ?? describeError(error)}`, { cause: error })
+    }
+    err(`chart written to ${backtest.chart}\n`)
+  }
+  out(command.format === 'json' ? { json: report } : backtestText(report))
+  if (report.problems.length > 0) err(`error-budget-gate: ${report.problems.length} range quer${report.problems.length === 1 ? 'y' : 'ies'} failed: the backtest is incomplete (exit 2)\n`)
+  return report.exitCode
+}
+
 /** Runs the CLI and returns its exit code. Every output goes through the redactor. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const redactor = new Redactor()
   for (const name of ['PROMETHEUS_TOKEN', 'PROMETHEUS_PASSWORD']) redactor.add(io.env[name])
   redactor.addHeaderValues(io.env.PROMETHEUS_HEADERS)
-  const out = (text: string) => io.stdout(redactor.redact(text))
-  const err = (text: string) => io.stderr(redactor.redact(text))
+  const print = (write: (text: string) => void): Print => (output) =>
+    write(typeof output === 'string' ? redactor.redact(output) : `${redactor.json(output.json, 2)}\n`)
+  const out = print(io.stdout)
+  const err = print(io.stderr)
+  if (isValidateCommand(argv)) return await validateCli(argv, io, redactor, out, err)
   let format = requestedFormat(argv)
   try {
     const command = parseCliArgs(argv, io.env)
@@ -49,6 +105,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       out(`${typeof EBG_VERSION === 'string' ? EBG_VERSION : 'development'}\n`)
       return 0
     }
+    if (command.command === 'verify') return await verifyCommand(command, io, redactor, out, err)
+    if (command.command === 'backtest') return await backtestCommand(command, io, redactor, out, err)
     const settings = toGateSettings(command.raw, CLI_NAMES, io.cwd)
     registerSecrets(settings, redactor)
     const { report } = await evaluate(settings)
@@ -57,8 +115,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return report.exitCode
   } catch (error) {
     // Flags that could not be read: still one report on stdout for --format json.
-    const report = usageErrorReport(error, { evaluationTime: Math.floor(Date.now() / 1000), onError: 'fail', dryRun: false })
-    if (format === 'json') out(render(report, 'json'))
+    const now = Math.floor(Date.now() / 1000)
+    if (format === 'json') {
+      const which = requestedCommand(argv)
+      if (which === 'verify') out(renderVerify(buildVerifyErrorReport(describeError(error), { onError: 'fail', dryRun: false, configFiles: [], since: now }), 'json'))
+      else if (which === 'backtest') out({ json: { kind: 'backtest', exitCode: EXIT_ERROR, problems: [describeError(error)] } })
+      else out(render(usageErrorReport(error, { evaluationTime: now, onError: 'fail', dryRun: false }), 'json'))
+    }
     err(`error-budget-gate: ${describeError(error)}\n`)
     return EXIT_ERROR
   }

@@ -29,6 +29,15 @@ export class Redactor {
     return this.secrets
   }
 
+  /**
+   * JSON with every string value redacted before it is serialised. Redacting the serialised
+   * text instead would also mask digits inside numbers when a secret is numeric (a tenant ID
+   * such as 123456), and the output would no longer be valid JSON.
+   */
+  json(value: unknown, space?: number): string {
+    return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' ? this.redact(item) : item), space)
+  }
+
   redact(text: string): string {
     let result = text
     for (const secret of this.secrets) result = result.split(secret).join(MASK)

@@ -3,8 +3,11 @@
 // and never echo a secret value.
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
+import { formatDuration, parseDuration } from './duration.js'
 import { UsageError } from './errors.js'
+import { DEFAULT_DEADLINE_SECONDS } from './deadline.js'
 import type { GateSettings } from './gate.js'
+import type { RawGithubInputs } from './github/options.js'
 import type { OnError } from './outcome.js'
 
 export type ReportFormat = 'text' | 'json' | 'markdown'
@@ -22,6 +25,15 @@ export interface RawSettings {
   timeoutSeconds?: string
   concurrency?: string
   retries?: string
+  deadlineSeconds?: string
+  /** Action only: check (default) or verify. */
+  mode?: string
+  /** verify: when the deploy started, and how to watch it (see WatchRaw). */
+  watch?: WatchRaw
+  /** backtest (CLI only). */
+  backtest?: BacktestRaw
+  /** Action only: the GitHub reporting features (comment, status, policy source, refresh). */
+  github?: RawGithubInputs
 }
 
 /** Names of each setting as the user wrote it: flags for the CLI, inputs for the action. */
@@ -34,6 +46,7 @@ export interface SettingNames {
   timeoutSeconds: string
   concurrency: string
   retries: string
+  deadlineSeconds: string
 }
 
 export const CLI_NAMES: SettingNames = {
@@ -44,7 +57,8 @@ export const CLI_NAMES: SettingNames = {
   headers: '--header',
   timeoutSeconds: '--timeout',
   concurrency: '--concurrency',
-  retries: '--retries'
+  retries: '--retries',
+  deadlineSeconds: '--deadline'
 }
 
 export const ACTION_NAMES: SettingNames = {
@@ -55,7 +69,8 @@ export const ACTION_NAMES: SettingNames = {
   headers: 'prometheus-headers',
   timeoutSeconds: 'query-timeout',
   concurrency: 'concurrency',
-  retries: 'retries'
+  retries: 'retries',
+  deadlineSeconds: 'deadline'
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 15
@@ -133,6 +148,13 @@ export function toGateSettings(raw: RawSettings, names: SettingNames, cwd: strin
     const hint = url.includes('://') ? '' : ' (the scheme is missing: write e.g. http://prometheus:9090)'
     throw new UsageError(`${names.prometheusUrl}: expected an http:// or https:// URL, got one starting with ${JSON.stringify(parsedUrl.protocol)}${hint}`)
   }
+  if (parsedUrl.search !== '' || parsedUrl.hash !== '' || url.includes('?') || url.includes('#')) {
+    // The API paths are appended to the base URL: a query would break them. It is not shown
+    // either: a query string is where some services put an API key.
+    throw new UsageError(
+      `${names.prometheusUrl}: expected the base URL without a ?query or #fragment (the API paths are appended to it); send credentials with the token, username/password or header settings`
+    )
+  }
   const onError = onErrorSchema.safeParse((raw.onError ?? '').trim().toLowerCase() || 'fail')
   if (!onError.success) throw new UsageError(`${names.onError}: expected fail, warn or allow, got ${JSON.stringify(raw.onError)}`)
   const config = raw.config.flatMap((entry) => entry.split(/\r?\n/)).map((entry) => entry.trim()).filter((entry) => entry !== '')
@@ -151,6 +173,7 @@ export function toGateSettings(raw: RawSettings, names: SettingNames, cwd: strin
       retryBaseDelayMs: RETRY_BASE_DELAY_MS
     },
     concurrency: positiveInteger(raw.concurrency, DEFAULT_CONCURRENCY, names.concurrency, 1, 64),
+    deadlineSeconds: positiveInteger(raw.deadlineSeconds, DEFAULT_DEADLINE_SECONDS, names.deadlineSeconds, 1, 3600),
     evaluationTime: parseEvaluationTime(raw.evaluationTime, names.evaluationTime),
     onError: onError.data as OnError,
     dryRun: raw.dryRun ?? false
@@ -158,18 +181,26 @@ export function toGateSettings(raw: RawSettings, names: SettingNames, cwd: strin
 }
 
 export interface CliCommand {
-  command: 'check' | 'help' | 'version'
+  command: 'check' | 'verify' | 'backtest' | 'help' | 'version'
   format: ReportFormat
   raw: RawSettings
 }
 
 export const CLI_USAGE = `Usage: error-budget-gate check --config <file|glob> [--config ...] [options]
+       error-budget-gate verify --config <file|glob> [--since <time>] [watch options] [options]
+       error-budget-gate backtest --config <file|glob> [--from <time|duration>] [--to <time>] [--step 1h] [--chart out.svg]
+       error-budget-gate validate --config <file|glob> [--prometheus-url <url>] [--at <time>] [--format text|json]
 
-Evaluates SLO error budgets and burn rates from a Prometheus-compatible API and decides
+check: evaluates SLO error budgets and burn rates from a Prometheus-compatible API and decides
 whether changes may ship. Exit codes: 0 allow or warn, 1 freeze, 2 error.
+verify: watches the short-window burn rate after a deploy. Exit codes: 0 clean, 1 burning
+(roll back), 2 error (no data or failed queries: fail closed).
+backtest: replays the policy over past history with range queries. Exit codes: 0 done, 2 error.
+validate: checks SLO files (and, with --prometheus-url, that each SLO's queries return data).
+Exit codes: 0 valid, 2 invalid. \`validate --help\` for its options.
 
 Options:
-  --config <file|glob>      SLO file(s): native (error-budget-gate/v1) or Sloth (prometheus/v1); repeatable
+  --config <file|glob>      SLO file(s): native (error-budget-gate/v1), Sloth, OpenSLO or Pyrra; repeatable
   --prometheus-url <url>    Prometheus base URL (default: $PROMETHEUS_URL)
   --at <time>               evaluate as of this instant: RFC 3339 or unix seconds (default: now)
   --format text|json|markdown   report format on stdout (default: text)
@@ -178,9 +209,26 @@ Options:
   --dry-run                 report the decision, exit 0 unless the configuration is invalid
   --timeout <seconds>       per-request timeout (default: 15)
   --retries <n>             retries on network errors, 5xx and 429 (default: 2)
+  --deadline <seconds>      overall deadline: unanswered queries then end in error (default: 45)
   --concurrency <n>         queries in flight at once (default: 8)
   -h, --help                this text
   --version                 the version
+
+Watch options (verify; --format, --on-error and --dry-run work as for check):
+  --since <time>            when the deploy started: RFC 3339 or unix seconds (default: now);
+                            polls already in the past are evaluated at once
+  --duration <duration>     how long to watch after --since (default: 10m)
+  --interval <duration>     time between polls (default: 30s)
+  --window <duration>       burn-rate window (default: 5m)
+  --threshold <burn>        roll back at this burn rate (default: each SLO's page threshold, 14.4)
+  --consecutive <n>         polls in a row at or above the threshold that call for a rollback (default: 3)
+  --baseline                judge the burn above the burn before the deploy (same window ending at --since)
+
+Backtest options (--format text|json):
+  --from <time|duration>    first instant, or how far before --to (default: 30d)
+  --to <time>               last instant (default: now)
+  --step <duration>         time between evaluations; steps fall on multiples of it (default: 1h)
+  --chart <file.svg>        also write an SVG chart: decision bands and remaining budget over time
 
 Credentials come from the environment, never from flags (flags show up in process lists):
   PROMETHEUS_TOKEN (bearer), PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD (basic auth),
@@ -217,9 +265,23 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliCommand
         'dry-run': { type: 'boolean' },
         timeout: { type: 'string' },
         retries: { type: 'string' },
+        deadline: { type: 'string' },
         concurrency: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' }
+        version: { type: 'boolean' },
+        // verify
+        since: { type: 'string' },
+        duration: { type: 'string' },
+        interval: { type: 'string' },
+        window: { type: 'string' },
+        threshold: { type: 'string' },
+        consecutive: { type: 'string' },
+        baseline: { type: 'boolean' },
+        // backtest
+        from: { type: 'string' },
+        to: { type: 'string' },
+        step: { type: 'string' },
+        chart: { type: 'string' }
       }
     })
   } catch (error) {
@@ -243,15 +305,30 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliCommand
     password: env.PROMETHEUS_PASSWORD,
     timeoutSeconds: values.timeout,
     retries: values.retries,
+    deadlineSeconds: values.deadline,
     concurrency: values.concurrency
   }
   if (values.help) return { command: 'help', format, raw }
   if (values.version) return { command: 'version', format, raw }
   const [command, ...extra] = positionals
-  if (command !== 'check') {
-    throw new UsageError(`${command === undefined ? 'missing command' : `unknown command ${JSON.stringify(command)}`}: expected "check"\n\n${CLI_USAGE}`)
+  if (command !== 'check' && command !== 'verify' && command !== 'backtest') {
+    throw new UsageError(`${command === undefined ? 'missing command' : `unknown command ${JSON.stringify(command)}`}: expected "check", "verify" or "backtest"\n\n${CLI_USAGE}`)
   }
   if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}: give SLO files with --config\n\n${CLI_USAGE}`)
+  checkFlagsApply(command, Object.keys(values).filter((name) => values[name as keyof typeof values] !== undefined))
+  if (command === 'backtest' && format === 'markdown') throw new UsageError('--format: backtest writes text or json (and an SVG chart with --chart), not markdown')
+  if (command === 'verify') {
+    raw.watch = {
+      since: values.since,
+      duration: values.duration,
+      interval: values.interval,
+      window: values.window,
+      threshold: values.threshold,
+      consecutive: values.consecutive,
+      baseline: values.baseline ?? false
+    }
+  }
+  if (command === 'backtest') raw.backtest = { from: values.from, to: values.to, step: values.step, chart: values.chart }
   return { command, format, raw }
 }
 
@@ -275,6 +352,207 @@ export function readActionInputs(getInput: (name: string) => string): RawSetting
     password: getInput('prometheus-password'),
     timeoutSeconds: getInput('query-timeout'),
     concurrency: getInput('concurrency'),
-    retries: getInput('retries')
+    retries: getInput('retries'),
+    deadlineSeconds: getInput('deadline'),
+    mode: getInput('mode'),
+    github: {
+      token: getInput('github-token'),
+      comment: getInput('comment'),
+      status: getInput('status'),
+      statusName: getInput('status-name'),
+      policySource: getInput('policy-source'),
+      branches: getInput('branches')
+    },
+    watch: {
+      since: getInput('deploy-started-at'),
+      duration: getInput('verify-duration'),
+      interval: getInput('verify-interval'),
+      window: getInput('verify-window'),
+      threshold: getInput('verify-threshold'),
+      consecutive: getInput('verify-consecutive'),
+      baseline: flag('verify-baseline')
+    }
   }
+}
+
+// ---- verify and backtest -------------------------------------------------------------------
+
+/** verify's settings as written (flags or inputs). */
+export interface WatchRaw {
+  since?: string
+  duration?: string
+  interval?: string
+  window?: string
+  threshold?: string
+  consecutive?: string
+  baseline?: boolean
+}
+
+/** backtest's flags as written. */
+export interface BacktestRaw {
+  from?: string
+  to?: string
+  step?: string
+  chart?: string
+}
+
+export interface WatchNames {
+  since: string
+  duration: string
+  interval: string
+  window: string
+  threshold: string
+  consecutive: string
+}
+
+export const CLI_WATCH_NAMES: WatchNames = {
+  since: '--since',
+  duration: '--duration',
+  interval: '--interval',
+  window: '--window',
+  threshold: '--threshold',
+  consecutive: '--consecutive'
+}
+
+export const ACTION_WATCH_NAMES: WatchNames = {
+  since: 'deploy-started-at',
+  duration: 'verify-duration',
+  interval: 'verify-interval',
+  window: 'verify-window',
+  threshold: 'verify-threshold',
+  consecutive: 'verify-consecutive'
+}
+
+/** Flags that belong to one command only (others apply to every command). */
+const ONLY_FOR: Record<string, ReadonlyArray<'check' | 'verify' | 'backtest'>> = {
+  at: ['check'],
+  deadline: ['check'],
+  'on-error': ['check', 'verify'],
+  'dry-run': ['check', 'verify'],
+  since: ['verify'],
+  duration: ['verify'],
+  interval: ['verify'],
+  window: ['verify'],
+  threshold: ['verify'],
+  consecutive: ['verify'],
+  baseline: ['verify'],
+  from: ['backtest'],
+  to: ['backtest'],
+  step: ['backtest'],
+  chart: ['backtest']
+}
+
+function checkFlagsApply(command: 'check' | 'verify' | 'backtest', given: string[]): void {
+  for (const flag of given) {
+    const commands = ONLY_FOR[flag]
+    if (!commands || commands.includes(command)) continue
+    const hint = flag === 'at' && command === 'verify' ? ': the watch starts at --since (when the deploy started)' : flag === 'at' && command === 'backtest' ? ': use --from and --to' : ''
+    throw new UsageError(`--${flag} does not apply to ${command} (it is for ${commands.join(' and ')})${hint}`)
+  }
+}
+
+export type ActionMode = 'check' | 'verify' | 'refresh'
+
+/** The action's `mode` input. refresh: check once and set the status on every open pull request (src/github/flow.ts). */
+export function parseMode(text: string | undefined): ActionMode {
+  const value = (text ?? '').trim().toLowerCase()
+  if (value === '' || value === 'check') return 'check'
+  if (value === 'verify') return 'verify'
+  if (value === 'refresh') return 'refresh'
+  throw new UsageError(`mode: expected check, verify or refresh, got ${JSON.stringify(text)}`)
+}
+
+const DEFAULT_WATCH = { duration: '10m', interval: '30s', window: '5m', consecutive: 3 }
+const MAX_WATCH_SECONDS = 24 * 3600
+/** A deploy start this far ahead of the clock is a mistake (a wrong time zone), not a plan. */
+const MAX_SINCE_AHEAD_SECONDS = 60
+
+function durationSetting(text: string | undefined, fallback: string, name: string, minSeconds: number, maxSeconds: number): number {
+  const value = text?.trim() || fallback
+  const seconds = parseDuration(value)
+  const expected = `${name}: expected a duration such as "30s", "5m" or "1h"`
+  if (seconds === undefined) throw new UsageError(`${expected}, got ${JSON.stringify(text)}`)
+  if (seconds < minSeconds || seconds > maxSeconds) {
+    throw new UsageError(`${expected} from ${formatDuration(minSeconds)} to ${formatDuration(maxSeconds)}, got ${JSON.stringify(value)}`)
+  }
+  return seconds
+}
+
+export interface WatchSettings {
+  since: number
+  durationSeconds: number
+  intervalSeconds: number
+  window: string
+  consecutive: number
+  threshold?: number
+  baseline: boolean
+}
+
+/** verify: the gate's settings (config, Prometheus, on-error, dry-run) and how to watch. */
+export function toVerifySettings(
+  raw: RawSettings,
+  names: SettingNames,
+  watchNames: WatchNames,
+  cwd: string,
+  now: () => number = Date.now
+): { gate: GateSettings; watch: WatchSettings } {
+  const gate = toGateSettings(raw, names, cwd)
+  const watch = raw.watch ?? {}
+  const since = parseEvaluationTime(watch.since, watchNames.since, now)
+  if (since > now() / 1000 + MAX_SINCE_AHEAD_SECONDS) {
+    throw new UsageError(`${watchNames.since}: ${JSON.stringify(watch.since)} is in the future; give the time the deploy started (RFC 3339 with its offset, or unix seconds)`)
+  }
+  const durationSeconds = durationSetting(watch.duration, DEFAULT_WATCH.duration, watchNames.duration, 1, MAX_WATCH_SECONDS)
+  const intervalSeconds = durationSetting(watch.interval, DEFAULT_WATCH.interval, watchNames.interval, 1, MAX_WATCH_SECONDS)
+  if (intervalSeconds > durationSeconds) {
+    throw new UsageError(`${watchNames.interval}: the interval (${formatDuration(intervalSeconds)}) is longer than the watch (${watchNames.duration} ${formatDuration(durationSeconds)})`)
+  }
+  const window = formatDuration(durationSetting(watch.window, DEFAULT_WATCH.window, watchNames.window, 10, 7 * 86400))
+  let threshold: number | undefined
+  const thresholdText = watch.threshold?.trim() ?? ''
+  if (thresholdText !== '') {
+    threshold = /^\d+(\.\d+)?$/.test(thresholdText) ? Number(thresholdText) : NaN
+    if (!(threshold > 0)) throw new UsageError(`${watchNames.threshold}: expected a burn rate above 0 (e.g. 14.4), got ${JSON.stringify(watch.threshold)}`)
+  }
+  return {
+    gate,
+    watch: {
+      since,
+      durationSeconds,
+      intervalSeconds,
+      window,
+      consecutive: positiveInteger(watch.consecutive, DEFAULT_WATCH.consecutive, watchNames.consecutive, 1, 100),
+      ...(threshold !== undefined ? { threshold } : {}),
+      baseline: watch.baseline ?? false
+    }
+  }
+}
+
+export interface BacktestOptions {
+  from: number
+  to: number
+  stepSeconds: number
+  /** Path of the SVG chart to write, relative to the working directory. */
+  chart?: string
+}
+
+/** Steps a backtest may have (10 years of hourly steps). */
+const MAX_BACKTEST_STEPS = 100_000
+
+/** backtest (CLI): the gate's settings (config, Prometheus) and the range to replay. */
+export function toBacktestSettings(raw: RawSettings, cwd: string, now: () => number = Date.now): { gate: GateSettings; backtest: BacktestOptions } {
+  const gate = toGateSettings(raw, CLI_NAMES, cwd)
+  const flags = raw.backtest ?? {}
+  const to = parseEvaluationTime(flags.to, '--to', now)
+  const fromText = flags.from?.trim() || '30d'
+  const before = /^\d+(\.\d+)?$/.test(fromText) ? undefined : parseDuration(fromText)
+  const from = before !== undefined ? to - before : parseEvaluationTime(fromText, '--from (or a duration before --to, e.g. 90d)', now)
+  if (!(from < to)) throw new UsageError(`--from: the backtest must start before it ends (--to ${new Date(to * 1000).toISOString()})`)
+  const stepSeconds = durationSetting(flags.step, '1h', '--step', 1, 365 * 86400)
+  if ((to - from) / stepSeconds > MAX_BACKTEST_STEPS) {
+    throw new UsageError(`--step: ${formatDuration(stepSeconds)} steps over ${formatDuration(to - from)} are more than ${MAX_BACKTEST_STEPS} evaluations; use a longer step`)
+  }
+  const chart = flags.chart?.trim()
+  if (chart !== undefined && !/\.svg$/i.test(chart)) throw new UsageError(`--chart: the chart is an SVG file: give a path ending in .svg, got ${JSON.stringify(flags.chart)}`)
+  return { gate, backtest: { from, to, stepSeconds, ...(chart ? { chart } : {}) } }
 }

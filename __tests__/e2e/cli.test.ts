@@ -141,7 +141,8 @@ describe('CLI bundle (Node 24): formats, dry-run, on-error', () => {
     expect(result.stdout).toMatch(/^## .*Error budget gate: FROZEN/)
     const rows = result.stdout.split('\n').filter((line) => /^\| .*(allow|warn|freeze|error) \|/.test(line))
     expect(rows).toHaveLength(4)
-    expect(rows.find((r) => r.includes('| incident-10d |'))).toMatch(/freeze/)
+    // One table per service, under a heading that names it: incident-10d's is the worst, first.
+    expect(result.stdout).toMatch(/^### 🔴 incident-10d: freeze \(1 SLO\)\n\n\| decision \|.*\n\|---.*\n\| 🔴 freeze \| requests-availability \|/m)
     expectNoStack(result)
   })
 

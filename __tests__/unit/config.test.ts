@@ -195,7 +195,8 @@ services:
       freezeWhenBudgetRemainingAtMost: 0.1,
       warnWhenBudgetRemainingBelow: 0.5,
       burnRateRules: DEFAULT_POLICY.burnRateRules,
-      onNoData: 'warn'
+      onNoData: 'warn',
+      onInvalidData: 'error'
     })
     expect(overrides.policy).toEqual({
       freezeWhenBudgetRemainingAtMost: 0.1,
@@ -205,7 +206,8 @@ services:
         { name: 'freeze: burn ≥ 10x over 2h and 10m', long: '2h', short: '10m', threshold: 10, decision: 'freeze' },
         { name: 'slow', long: '2d', short: '4h', threshold: 2, decision: 'warn' }
       ],
-      onNoData: 'freeze'
+      onNoData: 'freeze',
+      onInvalidData: 'error'
     })
     // The service-level override of checkout does not leak into search.
     expect(documentOnly.policy).toEqual({ ...DEFAULT_POLICY, warnWhenBudgetRemainingBelow: 0.5, onNoData: 'warn' })
@@ -285,15 +287,7 @@ describe('Sloth prometheus/v1 specs from the real corpus', () => {
     expect(problems[0]).toMatch(message)
   })
 
-  it.each(files.filter((f) => !isPrometheusV1(f)))('says %s (Kubernetes CRD, OpenSLO, windows) is not supported yet', (file) => {
-    const { slos, problems } = parse(file)
-    expect(slos).toEqual([])
-    expect(problems.length).toBeGreaterThan(0)
-    for (const problem of problems) {
-      expect(problem).toMatch(new RegExp(`^${file.replace(/[.]/g, '\\.')}:\\d+ \\(document \\d+\\): (sloth\\.slok\\.dev/v1|openslo/v1alpha) \\w+ documents are not supported yet`))
-      expect(problem).toContain('supported: `apiVersion: error-budget-gate/v1` (native) and `version: prometheus/v1` (Sloth)')
-    }
-  })
+  // The Kubernetes CRD, OpenSLO and AlertWindows files of this directory: __tests__/unit/formats.test.ts.
 
   it('reads getting-started.yaml field by field', () => {
     const [slo] = parse('getting-started.yaml').slos
@@ -504,8 +498,8 @@ slos:
 `))
     expect(problems).toEqual([
       'bad.yaml:7 (document 1, slos[0].sli.events): give exactly one of errorQuery or goodQuery, with totalQuery',
-      'bad.yaml:13 (document 1, slos[1].sli): give exactly one of sli.events (errorQuery or goodQuery, and totalQuery), sli.counters (errors or good, and total) or sli.raw (errorRatioQuery)',
-      'bad.yaml:18 (document 1, slos[2].sli): give exactly one of sli.events (errorQuery or goodQuery, and totalQuery), sli.counters (errors or good, and total) or sli.raw (errorRatioQuery)',
+      'bad.yaml:13 (document 1, slos[1].sli): give exactly one of sli.events (errorQuery or goodQuery, and totalQuery), sli.counters (errors or good, and total), sli.raw (errorRatioQuery) or sli.recorded (sloth or pyrra)',
+      'bad.yaml:18 (document 1, slos[2].sli): give exactly one of sli.events (errorQuery or goodQuery, and totalQuery), sli.counters (errors or good, and total), sli.raw (errorRatioQuery) or sli.recorded (sloth or pyrra)',
       'bad.yaml:21 (document 1, slos[3].sli.counters.errors): expected a plain counter selector such as http_requests_total{job="api",code=~"5.."} (no functions and no range: the gate wraps it in sum(increase(...[window])))'
     ])
   })
@@ -534,13 +528,14 @@ slos:
 
   it('says what a document is missing to be a native or Sloth document', () => {
     expect(problemsOf('service: checkout\n')).toEqual([
-      'bad.yaml:1 (document 1): not an SLO document: no `apiVersion` or `version` field (supported: `apiVersion: error-budget-gate/v1` (native) and `version: prometheus/v1` (Sloth))'
+      'bad.yaml:1 (document 1): not an SLO document: no `apiVersion` or `version` field (supported: `apiVersion: error-budget-gate/v1` (native), ' +
+        'Sloth `version: prometheus/v1` and `apiVersion: sloth.slok.dev/v1` PrometheusServiceLevel, OpenSLO `apiVersion: openslo/v1` and `openslo/v1alpha`, ' +
+        'Pyrra `apiVersion: pyrra.dev/v1alpha1` ServiceLevelObjective)'
     ])
     expect(problemsOf('apiVersion: error-budget-gate/v2\nservice: a\n')[0]).toContain('unknown apiVersion "error-budget-gate/v2"')
     expect(problemsOf('version: prometheus/v2\nservice: a\n')[0]).toContain('unknown version "prometheus/v2"')
-    expect(problemsOf('apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\n')[0]).toContain(
-      'pyrra.dev/v1alpha1 ServiceLevelObjective documents are not supported yet'
-    )
+    // Other formats are read (__tests__/unit/formats.test.ts): a Pyrra document is checked as one.
+    expect(problemsOf('apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\n')[0]).toContain('missing required field')
     expect(problemsOf('- a\n- b\n')).toEqual(['bad.yaml:1 (document 1): expected a mapping (an SLO document), got a list'])
     expect(problemsOf('just text\n')).toEqual(['bad.yaml:1 (document 1): expected a mapping (an SLO document), got string'])
     expect(problemsOf('apiVersion: error-budget-gate/v1\nslos: []\n')).toEqual(

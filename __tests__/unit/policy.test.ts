@@ -230,7 +230,7 @@ describe('default policy: one row at a time', () => {
   it('invalid data (NaN) over the SLO window → error', () => {
     const verdict = decide({ '30d': [vector(Number.NaN), vector(MILLION)] })
     expect(verdict.decision).toBe('error')
-    expect(verdict.reasons[0]).toMatch(/^invalid data over the 30d SLO window: errors query returned NaN/)
+    expect(verdict.reasons[0]).toMatch(/^invalid data \(NaN\) over the 30d SLO window: errors query returned NaN/)
   })
 
   it('a burn-rate window that could not be read → error (onNoData), naming the rule and the problem', () => {

@@ -128,3 +128,20 @@ describe('describeError', () => {
     expect(describeError(null)).toBe('unexpected failure (null was thrown)')
   })
 })
+
+describe('Redactor.json', () => {
+  it('masks string values but leaves numbers whole, so a numeric secret keeps the JSON valid', () => {
+    const redactor = new Redactor()
+    redactor.add('123456') // e.g. a numeric tenant ID given as a header value
+    const text = redactor.json({ tenant: 'org 123456', budget: 0.1234567, count: 1234560, nested: ['x123456y'] }, 2)
+    const parsed = JSON.parse(text) as Record<string, unknown>
+    expect(parsed).toEqual({ tenant: 'org ***', budget: 0.1234567, count: 1234560, nested: ['x***y'] })
+    expect(text).not.toContain('"org 123456"')
+  })
+
+  it('masks secrets that need escaping in JSON', () => {
+    const redactor = new Redactor()
+    redactor.add('p"a\\ss')
+    expect(redactor.json({ message: 'auth p"a\\ss failed' })).toBe('{"message":"auth *** failed"}')
+  })
+})

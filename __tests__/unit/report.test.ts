@@ -373,8 +373,10 @@ describe('markdownReport', () => {
     expect(md).toContain('- checkout/spent: error budget exhausted')
     const rows = md.split('\n').filter((l) => /^\| (🟢|🔴|🟡|⛔)/.test(l))
     expect(rows).toHaveLength(2)
-    expect(rows[0]).toBe('| 🟢 allow | checkout | availability | 99.9% | 30d | 99.980% | 80.0% (34.6 min) | 5m 0.20x, 1h 0.20x, 6h 0.20x, 1d 0.20x, 3d 0.20x |')
-    expect(rows[1]).toMatch(/^\| 🔴 freeze \| checkout \| spent \| 99\.9% \| 30d \| 99\.850% \| -50\.0% \(-21\.6 min\) \|/)
+    // One table per service: the service is the heading, each row an SLO of it, budget left as a bar.
+    expect(md).toContain('### 🔴 checkout: freeze (2 SLOs)')
+    expect(rows[0]).toBe('| 🟢 allow | availability | 99.9% | 30d | 99.980% | ████████░░ 80.0% (34.6 min) | 5m 0.20x, 1h 0.20x, 6h 0.20x, 1d 0.20x, 3d 0.20x |')
+    expect(rows[1]).toMatch(/^\| 🔴 freeze \| spent \| 99\.9% \| 30d \| 99\.850% \| ░░░░░░░░░░ ⚠ -50\.0% \(-21\.6 min\) \|/)
     expect(md).toContain('<details><summary>checkout/spent: queries and raw numbers</summary>')
     expect(md).toContain('sum(increase(http_requests_total{service="checkout",slo="spent"}[30d]))')
     expect(md).toContain('Evaluated at 2026-11-20T00:00:00Z against http://127.0.0.1:9090. Exit code 1.')
@@ -392,8 +394,8 @@ describe('markdownReport', () => {
     // the queries (with the names in them) are still shown, literally, in code blocks
     expect(md).toContain('```promql\nsum(increase(http_requests_total{service="pay|ments <!-- x",slo="@everyone look <img src=x>"}[30d]))\n```')
     const row = md.split('\n').find((l) => l.startsWith('| 🔴'))!
-    // 8 cells: 9 unescaped pipes
-    expect(row.match(/(?<!\\)\|/g)).toHaveLength(9)
+    // 7 cells: 8 unescaped pipes
+    expect(row.match(/(?<!\\)\|/g)).toHaveLength(8)
   })
 
   it('renders queries in a fence longer than any backtick run inside them', () => {

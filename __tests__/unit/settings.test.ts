@@ -110,6 +110,7 @@ describe('toGateSettings', () => {
         retryBaseDelayMs: 250
       },
       concurrency: 8,
+      deadlineSeconds: 45,
       evaluationTime: expect.any(Number),
       onError: 'fail',
       dryRun: false
@@ -131,7 +132,8 @@ describe('toGateSettings', () => {
         password: 'pass',
         timeoutSeconds: '30',
         concurrency: '64',
-        retries: '0'
+        retries: '0',
+        deadlineSeconds: '120'
       },
       ACTION_NAMES,
       '/ws'
@@ -148,6 +150,7 @@ describe('toGateSettings', () => {
         retries: 0
       },
       concurrency: 64,
+      deadlineSeconds: 120,
       evaluationTime: 1795132800,
       onError: 'warn',
       dryRun: true
@@ -185,6 +188,15 @@ describe('toGateSettings', () => {
     expect(usageError(() => toGateSettings({ ...RAW, prometheusUrl: 'localhost:9090' }, CLI_NAMES, '/')).message).toContain('the scheme is missing')
   })
 
+  it.each(['http://prometheus:9090/?api_key=hunter22', 'https://host/prometheus#hunter22', 'http://prometheus:9090/?'])(
+    'rejects a base URL with a query or fragment (%s) without echoing it',
+    (prometheusUrl) => {
+      const message = usageError(() => toGateSettings({ ...RAW, prometheusUrl }, CLI_NAMES, '/')).message
+      expect(message).toMatch(/^--prometheus-url: expected the base URL without a \?query or #fragment/)
+      expect(message).not.toContain('hunter22')
+    }
+  )
+
   it('rejects a URL it cannot parse without echoing it (it may carry a password)', () => {
     const message = usageError(() => toGateSettings({ ...RAW, prometheusUrl: 'http://admin:hunter22@[::1' }, CLI_NAMES, '/')).message
     expect(message).toBe('--prometheus-url: not a valid URL; expected e.g. http://prometheus:9090')
@@ -200,7 +212,10 @@ describe('toGateSettings', () => {
     ['retries', '11', '--retries: expected a whole number from 0 to 10, got "11"'],
     ['retries', '0x5', '--retries: expected a whole number from 0 to 10, got "0x5"'],
     ['retries', '1e1', '--retries: expected a whole number from 0 to 10, got "1e1"'],
-    ['retries', 'two', '--retries: expected a whole number from 0 to 10, got "two"']
+    ['retries', 'two', '--retries: expected a whole number from 0 to 10, got "two"'],
+    ['deadlineSeconds', '0', '--deadline: expected a whole number from 1 to 3600, got "0"'],
+    ['deadlineSeconds', '3601', '--deadline: expected a whole number from 1 to 3600, got "3601"'],
+    ['deadlineSeconds', '45s', '--deadline: expected a whole number from 1 to 3600, got "45s"']
   ] as const)('rejects %s %s', (field, value, message) => {
     expect(usageError(() => toGateSettings({ ...RAW, [field]: value }, CLI_NAMES, '/')).message).toBe(message)
   })
@@ -299,8 +314,8 @@ describe('parseCliArgs', () => {
   it.each([
     [['check', '--at'], "Option '--at <value>' argument missing"],
     [['check', '--dry-run=yes'], "Option '--dry-run' does not take an argument"],
-    [['chek'], 'unknown command "chek": expected "check"'],
-    [[], 'missing command: expected "check"'],
+    [['chek'], 'unknown command "chek": expected "check", "verify" or "backtest"'],
+    [[], 'missing command: expected "check", "verify" or "backtest"'],
     [['check', 'slos.yaml'], 'unexpected argument "slos.yaml": give SLO files with --config'],
     [['check', '--format', 'xml'], '--format: expected text, json or markdown, got "xml"']
   ])('rejects %j', (argv, first) => {
@@ -325,9 +340,18 @@ describe('readActionInputs', () => {
         'prometheus-password': 'pass',
         'query-timeout': '20',
         concurrency: '4',
-        retries: '3'
+        retries: '3',
+        deadline: '30',
+        'github-token': 'ghs_x',
+        comment: 'on-change',
+        status: 'check-run',
+        'status-name': 'budget',
+        'policy-source': 'workspace',
+        branches: 'main\nrelease/*'
       })
     )
+    expect(raw.github).toEqual({ token: 'ghs_x', comment: 'on-change', status: 'check-run', statusName: 'budget', policySource: 'workspace', branches: 'main\nrelease/*' })
+    delete raw.github
     expect(raw).toEqual({
       config: ['slos/*.yaml\nmore.yaml'],
       prometheusUrl: 'http://p:9090',
@@ -340,7 +364,11 @@ describe('readActionInputs', () => {
       password: 'pass',
       timeoutSeconds: '20',
       concurrency: '4',
-      retries: '3'
+      retries: '3',
+      deadlineSeconds: '30',
+      // mode: verify's settings (tested in verify.test.ts), read here with everything else.
+      mode: '',
+      watch: { since: '', duration: '', interval: '', window: '', threshold: '', consecutive: '', baseline: false }
     })
     const settings = toGateSettings(raw, ACTION_NAMES, '/ws')
     expect(settings.configPatterns).toEqual(['slos/*.yaml', 'more.yaml'])

@@ -32,3 +32,11 @@ export const name = z
   .string({ error: 'expected a name' })
   .trim()
   .min(1, { error: 'expected a non-empty name' })
+
+/** A plain series selector such as `http_requests_total{job="api",code=~"5.."}`: no functions, no range. */
+export const SELECTOR_PATTERN = /^([a-zA-Z_:][a-zA-Z0-9_:]*)?(\{.*\})?$/s
+
+/** Wraps a counter selector so that it counts events over the window being evaluated. */
+export function counterIncrease(selector: string): string {
+  return `sum(increase(${selector.trim()}[{{.window}}]))`
+}

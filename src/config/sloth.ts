@@ -8,6 +8,28 @@ export const SLOTH_VERSION = 'prometheus/v1'
 /** Sloth's default SLO period (its --default-slo-period). */
 export const SLOTH_DEFAULT_WINDOW = '30d'
 
+/**
+ * The alerting block: the gate does not alert, but Sloth refuses a spec whose alerts have no
+ * name (unless both are disabled), so a file Sloth rejects is rejected here too.
+ */
+export const slothAlerting = z
+  .looseObject({
+    name: z.string().optional(),
+    pageAlert: z.looseObject({ disable: z.boolean().optional() }).optional(),
+    ticketAlert: z.looseObject({ disable: z.boolean().optional() }).optional(),
+    page_alert: z.looseObject({ disable: z.boolean().optional() }).optional(),
+    ticket_alert: z.looseObject({ disable: z.boolean().optional() }).optional()
+  })
+  .refine(
+    (alerting) => {
+      const page = alerting.pageAlert ?? alerting.page_alert
+      const ticket = alerting.ticketAlert ?? alerting.ticket_alert
+      const enabled = page?.disable !== true || ticket?.disable !== true
+      return !enabled || alerting.name === undefined || alerting.name.trim() !== ''
+    },
+    { error: 'expected a non-empty alert name while the page or ticket alert is enabled (Sloth rejects this spec too)', path: ['name'] }
+  )
+
 const slothSli = z
   .looseObject({
     events: z.looseObject({ error_query: windowedQuery, total_query: windowedQuery }).optional(),
@@ -27,7 +49,8 @@ const slothSlo = z.looseObject({
   name,
   objective: objectivePercent,
   description: z.string().optional(),
-  sli: slothSli
+  sli: slothSli,
+  alerting: slothAlerting.optional()
 })
 
 export const slothDocumentSchema = z.looseObject({

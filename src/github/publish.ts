@@ -3,7 +3,7 @@
 import * as core from '@actions/core'
 import { describeError } from '../errors.js'
 import { summaryLine } from '../report/format.js'
-import { markdownReport } from '../report/markdown.js'
+import { markdownReport, type MarkdownOptions } from '../report/markdown.js'
 import type { GateReport } from '../report/model.js'
 import { textReport } from '../report/text.js'
 import type { Redactor } from '../redact.js'
@@ -13,16 +13,31 @@ export function actionOutputs(report: GateReport, redactor: Redactor): Record<st
     decision: report.decision,
     exempt: String(report.exempt),
     'budget-remaining': report.budgetRemaining === null ? '' : String(report.budgetRemaining),
-    report: redactor.redact(JSON.stringify(report)),
+    report: redactor.json(report),
     summary: redactor.redact(summaryLine(report))
   }
 }
 
-export async function publishReport(report: GateReport, redactor: Redactor): Promise<void> {
-  for (const [name, value] of Object.entries(actionOutputs(report, redactor))) core.setOutput(name, value)
+/** Writes the step's outputs: the one place the action sets any (check and verify modes alike). */
+export function setOutputs(outputs: Record<string, string>): void {
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+}
+
+export async function publishReport(report: GateReport, redactor: Redactor, summary: MarkdownOptions = {}): Promise<void> {
+  setOutputs(actionOutputs(report, redactor))
   core.info(redactor.redact(textReport(report)))
   try {
-    await core.summary.addRaw(redactor.redact(markdownReport(report)), true).write()
+    await core.summary.addRaw(redactor.redact(markdownReport(report, undefined, summary)), true).write()
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${redactor.redact(describeError(error))}`)
+  }
+}
+
+/** Appends lines to the job summary (after the report); a failure warns. */
+export async function appendSummary(lines: string[], redactor: Redactor): Promise<void> {
+  if (lines.length === 0) return
+  try {
+    await core.summary.addRaw(redactor.redact(lines.join('\n')), true).write()
   } catch (error) {
     core.warning(`Could not write the job summary: ${redactor.redact(describeError(error))}`)
   }

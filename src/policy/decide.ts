@@ -3,12 +3,18 @@
 import { sloId } from '../config/model.js'
 import { formatDuration, parseDuration } from '../duration.js'
 import { isUsable, type SloEvaluation } from '../engine/evaluate.js'
-import type { WindowReading } from '../engine/readings.js'
+import { FINDING_NAMES, type WindowReading } from '../engine/readings.js'
 import { worstDecision, type Decision } from './settings.js'
 
 export interface SloVerdict {
   decision: Decision
   reasons: string[]
+  /**
+   * Short, stable names of what decided (one per decisive reason, same order): "error budget
+   * exhausted", a burn-rate rule's name, "no data"... Numbers are left out, so that the causes of
+   * a period (e.g. a freeze in a backtest) can be told apart and counted.
+   */
+  causes: string[]
 }
 
 export interface GateVerdict {
@@ -62,25 +68,40 @@ function unreadable(reading: WindowReading | undefined, window: string): string 
   return reading?.problem ?? `no reading for the ${window} window`
 }
 
+/** What a window that cannot be judged decides: invalid data and missing data are mapped apart. */
+function onUnreadable(reading: WindowReading | undefined, policy: SloEvaluation['slo']['policy']): Decision {
+  return reading?.status === 'invalid' ? policy.onInvalidData : policy.onNoData
+}
+
+/** "invalid data (stale series)", "query failed", "no data". */
+function describeStatus(reading: WindowReading | undefined): string {
+  if (reading?.status === 'failed') return 'query failed'
+  if (reading?.status === 'invalid') return `invalid data${reading.finding ? ` (${FINDING_NAMES[reading.finding]})` : ''}`
+  return 'no data'
+}
+
 export function decideSlo(evaluation: SloEvaluation): SloVerdict {
   const { slo, budget } = evaluation
   const policy = slo.policy
-  const triggered: { decision: Decision; reason: string; aboutBudget?: true }[] = []
+  const triggered: { decision: Decision; reason: string; cause: string; aboutBudget?: true }[] = []
 
   if (!isUsable(evaluation.sloWindow) || budget === null) {
-    const what = evaluation.sloWindow.status === 'failed' ? 'query failed' : evaluation.sloWindow.status === 'invalid' ? 'invalid data' : 'no data'
-    triggered.push({ decision: policy.onNoData, reason: `${what} over the ${slo.window} SLO window: ${unreadable(evaluation.sloWindow, slo.window)}` })
+    triggered.push({
+      decision: onUnreadable(evaluation.sloWindow, policy),
+      reason: `${describeStatus(evaluation.sloWindow)} over the ${slo.window} SLO window: ${unreadable(evaluation.sloWindow, slo.window)}`,
+      cause: `${describeStatus(evaluation.sloWindow)} over the ${slo.window} SLO window`
+    })
   } else {
     const budgetText = `${formatPercent(budget.consumed)} of the ${slo.window} error budget consumed, ${formatPercent(budget.remaining)} left (${formatMinutes(budget.remainingMinutes)} of ${formatMinutes(budget.totalMinutes)} of full outage)`
     if (evaluation.sloWindow.status === 'no-traffic') {
-      triggered.push({ decision: 'allow', reason: `no events in the ${slo.window} SLO window: nothing has burned the budget` })
+      triggered.push({ decision: 'allow', reason: `no events in the ${slo.window} SLO window: nothing has burned the budget`, cause: 'no events' })
     }
     if (atMost(budget.remaining, policy.freezeWhenBudgetRemainingAtMost)) {
-      triggered.push({ decision: 'freeze', reason: `error budget exhausted: ${budgetText}`, aboutBudget: true })
+      triggered.push({ decision: 'freeze', reason: `error budget exhausted: ${budgetText}`, cause: 'error budget exhausted', aboutBudget: true })
     } else if (!reaches(budget.remaining, policy.warnWhenBudgetRemainingBelow)) {
-      triggered.push({ decision: 'warn', reason: `error budget low: ${budgetText} (warns below ${formatPercent(policy.warnWhenBudgetRemainingBelow)})`, aboutBudget: true })
+      triggered.push({ decision: 'warn', reason: `error budget low: ${budgetText} (warns below ${formatPercent(policy.warnWhenBudgetRemainingBelow)})`, cause: 'error budget low', aboutBudget: true })
     }
-    triggered.push({ decision: 'allow', reason: budgetText, aboutBudget: true })
+    triggered.push({ decision: 'allow', reason: budgetText, cause: 'within budget', aboutBudget: true })
   }
 
   for (const rule of policy.burnRateRules) {
@@ -93,13 +114,19 @@ export function decideSlo(evaluation: SloEvaluation): SloVerdict {
     const shortBurn = burnOf(short)
     if (longBurn === null || shortBurn === null) {
       const [reading, window] = longBurn === null ? [long, rule.long] : [short, rule.short]
-      triggered.push({ decision: policy.onNoData, reason: `cannot evaluate "${rule.name}" (${rule.long}/${rule.short}): ${unreadable(reading, window)}` })
+      const what = reading?.status === 'invalid' ? `${describeStatus(reading)}: ` : ''
+      triggered.push({
+        decision: onUnreadable(reading, policy),
+        reason: `cannot evaluate "${rule.name}" (${rule.long}/${rule.short}): ${what}${unreadable(reading, window)}`,
+        cause: `${describeStatus(reading)}: ${rule.name}`
+      })
       continue
     }
     if (reaches(longBurn, rule.threshold) && reaches(shortBurn, rule.threshold)) {
       triggered.push({
         decision: rule.decision,
-        reason: `${rule.name}: burning ${formatBurn(longBurn)} over ${long!.window} and ${formatBurn(shortBurn)} over ${short!.window} (${rule.decision} at ≥ ${formatBurn(rule.threshold)} on both)`
+        reason: `${rule.name}: burning ${formatBurn(longBurn)} over ${long!.window} and ${formatBurn(shortBurn)} over ${short!.window} (${rule.decision} at ≥ ${formatBurn(rule.threshold)} on both)`,
+        cause: rule.name
       })
     }
   }
@@ -108,9 +135,10 @@ export function decideSlo(evaluation: SloEvaluation): SloVerdict {
   // Show what decided first; the budget summary stays as context when nothing else fired.
   const decisive = triggered.filter((t) => t.decision === decision)
   const reasons = decisive.map((t) => t.reason)
+  const causes = decisive.map((t) => t.cause)
   const budgetSummary = triggered.find((t) => t.aboutBudget && t.decision === 'allow')
   if (budgetSummary && !decisive.some((t) => t.aboutBudget)) reasons.push(budgetSummary.reason)
-  return { decision, reasons }
+  return { decision, reasons, causes }
 }
 
 export function decideGate(evaluations: SloEvaluation[]): GateVerdict {

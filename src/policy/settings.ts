@@ -21,6 +21,11 @@ export interface PolicySettings {
   burnRateRules: BurnRateRule[]
   /** What an SLO with no data (or a failed query) decides. Never "allow": fail closed. */
   onNoData: 'error' | 'freeze' | 'warn'
+  /**
+   * What an SLO whose data fails a sanity check decides (several series, NaN, ±Inf, negative
+   * counts, good > total, a ratio outside [0, 1], a stale series). Never "allow": fail closed.
+   */
+  onInvalidData: 'error' | 'freeze' | 'warn'
 }
 
 export const DEFAULT_POLICY: PolicySettings = {
@@ -32,7 +37,8 @@ export const DEFAULT_POLICY: PolicySettings = {
     { name: 'ticket: fast burn', long: '1d', short: '2h', threshold: 3, decision: 'warn' },
     { name: 'ticket: slow burn', long: '3d', short: '6h', threshold: 1, decision: 'warn' }
   ],
-  onNoData: 'error'
+  onNoData: 'error',
+  onInvalidData: 'error'
 }
 
 const SEVERITY: Record<Decision, number> = { allow: 0, warn: 1, freeze: 2, error: 3 }

@@ -2,8 +2,10 @@
 // reasons and slos[].{service,name,objective,window,decision,errorRatio,budget,burnRates,
 // reasons} are promised to other people's scripts. Everything else is extra detail.
 import { sloId } from '../config/model.js'
+import { formatDuration } from '../duration.js'
+import type { CalendarPeriod } from '../engine/calendar.js'
 import { budgetFraction } from '../engine/math.js'
-import type { WindowStatus } from '../engine/readings.js'
+import type { DataFinding, WindowStatus } from '../engine/readings.js'
 import { exitCodeFor, type OnError } from '../outcome.js'
 import type { GateVerdict } from '../policy/decide.js'
 import type { Decision } from '../policy/settings.js'
@@ -12,6 +14,8 @@ import type { QueryPlan } from '../plan.js'
 export interface WindowReport {
   window: string
   status: WindowStatus
+  /** Why the data is invalid (status `invalid`): several-series, stale-series, … */
+  finding?: DataFinding
   errorRatio: number | null
   burnRate: number | null
   /** Bad (errors, or good events for good/total SLIs) and total as the queries returned them. */
@@ -43,6 +47,17 @@ export interface SloReport {
   burnRates: Record<string, number | null>
   reasons: string[]
   source: string
+  /** The file's format (native, sloth, openslo, pyrra). */
+  format?: string
+  /** How the file was read, when it matters (e.g. a Pyrra grouping evaluated as one aggregate). */
+  notes?: string[]
+  /** OpenSLO's budgeting method when it is not Occurrences: Timeslices or RatioTimeslices. */
+  budgeting?: { method: string; slice: string; sliceTarget?: number }
+  /**
+   * A calendar-aligned window: the period evaluated, and how much of it is left. The budget is
+   * for the whole period; `window` names the period (e.g. "calendar month (Europe/Berlin)").
+   */
+  period?: { start: string; end: string; elapsed: string; remaining: string; remainingFraction: number }
   windows: WindowReport[]
 }
 
@@ -60,7 +75,22 @@ export interface GateReport {
   prometheus?: string
   configFiles: string[]
   queryCount: number
+  /** Where the SLO files (and their policy) came from, when the action read them through the GitHub API. */
+  policy?: PolicySourceReport
   slos: SloReport[]
+}
+
+/** Where the SLO files came from on a pull request, and what the pull request tried to change. */
+export interface PolicySourceReport {
+  /** base: read from the pull request's base commit through the GitHub API; workspace: the checked-out files. */
+  source: 'base' | 'workspace'
+  /** The base branch and commit the files were read from (source base). */
+  ref?: string
+  sha?: string
+  /** Files matching the config patterns that the pull request adds, changes or removes: not applied. */
+  changedInPullRequest?: Array<{ file: string; status: string }>
+  /** Why the list of changed files is missing or incomplete, when it is. */
+  changesNote?: string
 }
 
 export interface ReportContext {
@@ -73,6 +103,16 @@ export interface ReportContext {
 
 export function isoTime(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z')
+}
+
+function periodReport(period: CalendarPeriod): NonNullable<SloReport['period']> {
+  return {
+    start: isoTime(period.start),
+    end: isoTime(period.end),
+    elapsed: formatDuration(period.elapsedSeconds),
+    remaining: formatDuration(period.remainingSeconds),
+    remainingFraction: period.remainingSeconds / period.lengthSeconds
+  }
 }
 
 function lowest(values: (number | null)[]): number | null {
@@ -103,9 +143,16 @@ export function buildReport(verdict: GateVerdict, plan: QueryPlan, context: Repo
       burnRates: evaluation.burnRates,
       reasons: sloVerdict.reasons,
       source: `${slo.source.file} (document ${slo.source.document}, ${slo.source.path})`,
+      format: slo.source.format,
+      ...(slo.notes?.length || plan.slos[i].notes?.length ? { notes: [...(slo.notes ?? []), ...(plan.slos[i].notes ?? [])] } : {}),
+      ...(slo.budgeting
+        ? { budgeting: { method: slo.budgeting.method, slice: formatDuration(slo.budgeting.sliceSeconds), ...(slo.budgeting.method === 'Timeslices' ? { sliceTarget: slo.budgeting.sliceTarget } : {}) } }
+        : {}),
+      ...(plan.slos[i].period ? { period: periodReport(plan.slos[i].period!) } : {}),
       windows: evaluation.readings.map((reading, w) => ({
         window: reading.window,
         status: reading.status,
+        ...(reading.finding ? { finding: reading.finding } : {}),
         errorRatio: reading.errorRatio,
         burnRate: w === 0 ? (budget?.consumed ?? null) : (evaluation.burnRates[reading.window] ?? null),
         bad: reading.bad,

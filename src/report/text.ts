@@ -34,6 +34,10 @@ export function textReport(report: GateReport): string {
     for (const slo of report.slos) {
       lines.push(`${oneLine(slo.id)}: ${slo.decision}`)
       for (const reason of slo.reasons) lines.push(`  - ${oneLine(reason)}`)
+      if (slo.period) {
+        lines.push(`  period: ${slo.period.start} to ${slo.period.end}, ${slo.period.remaining} (${(slo.period.remainingFraction * 100).toFixed(1)}%) of it left; the budget is for the whole period`)
+      }
+      for (const note of slo.notes ?? []) lines.push(`  note: ${oneLine(note)}`)
       for (const window of slo.windows) {
         for (const warning of window.warnings ?? []) lines.push(`  ! ${window.window}: server warning: ${oneLine(warning)}`)
       }
