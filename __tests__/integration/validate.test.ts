@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { runCli } from '../../src/cli.js'
 import { isValidateCommand, parseValidateArgs, runValidate, type ValidateReport } from '../../src/validate.js'
 import { testPrometheus } from '../harness/prometheus.js'
+import { SHARED } from '../harness/shared.js'
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url))
 
@@ -42,11 +43,11 @@ describe('validate: the files', () => {
   })
 
   it('names the field of a bad file, as JSON with --format json', async () => {
-    const report = await runValidate(parseValidateArgs(['validate', '--config', '/work/shared/corpus/specs/pyrra/pyrra-connect-latency.yaml', '--format', 'json'], {}, fixtures), fixtures)
+    const report = await runValidate(parseValidateArgs(['validate', '--config', `${SHARED}/corpus/specs/pyrra/pyrra-connect-latency.yaml`, '--format', 'json'], {}, fixtures), fixtures)
     expect(report.valid).toBe(false)
     expect(report.files).toEqual([
       {
-        file: '/work/shared/corpus/specs/pyrra/pyrra-connect-latency.yaml',
+        file: `${SHARED}/corpus/specs/pyrra/pyrra-connect-latency.yaml`,
         slos: [],
         problems: [expect.stringMatching(/:14 \(document 1, spec\.indicator\.latencyNative\): not supported: latencyNative/)]
       }

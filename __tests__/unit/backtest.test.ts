@@ -24,8 +24,9 @@ import { decideGate } from '../../src/policy/decide.js'
 import { DEFAULT_POLICY, type Decision } from '../../src/policy/settings.js'
 import { PrometheusClient, type RangeQuery } from '../../src/prometheus/client.js'
 import { parseRangeBody, type RangeResult } from '../../src/prometheus/response.js'
+import { SHARED } from '../harness/shared.js'
 
-const CORPUS = '/work/shared/corpus/prom-responses'
+const CORPUS = `${SHARED}/corpus/prom-responses`
 const HOUR = 3600
 const DAY = 86400
 

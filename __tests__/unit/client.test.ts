@@ -9,6 +9,7 @@ import { join } from 'node:path'
 
 import { QueryError } from '../../src/errors.js'
 import { PrometheusClient, connectionSecrets, retryAfterMs, type PrometheusConnection } from '../../src/prometheus/client.js'
+import { SHARED } from '../harness/shared.js'
 
 interface Recorded {
   method: string
@@ -97,7 +98,7 @@ const echoHeaders =
     res.end(contentType === 'application/json' ? JSON.stringify({ status: 'error', errorType: 'bad_data', error: `headers: ${JSON.stringify(req.headers)}` }) : JSON.stringify(req.headers))
   }
 
-const CAPTURED = '/work/shared/corpus/prom-responses/captured'
+const CAPTURED = `${SHARED}/corpus/prom-responses/captured`
 function capturedBody(engine: string, name: string): { status: number; body: string } {
   const wrapper = JSON.parse(readFileSync(join(CAPTURED, engine, `${name}.json`), 'utf8')) as { http_status: number; body_raw: string }
   return { status: wrapper.http_status, body: wrapper.body_raw }
@@ -389,7 +390,7 @@ describe('failure messages', () => {
   })
 
   it("tells a Mimir user to send the tenant header (its 401 'no org id')", async () => {
-    server.answer(text(401, readFileSync('/work/shared/corpus/prom-responses/mimir-missing-x-scope-orgid.txt', 'utf8')))
+    server.answer(text(401, readFileSync(`${SHARED}/corpus/prom-responses/mimir-missing-x-scope-orgid.txt`, 'utf8')))
     expect((await queryError(new PrometheusClient(connection()))).message).toContain(
       'HTTP 401 Unauthorized: "no org id"; this server needs a tenant: add the header X-Scope-OrgID: <tenant>'
     )

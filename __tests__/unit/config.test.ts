@@ -11,8 +11,9 @@ import { loadSloFiles, parseSloText } from '../../src/config/load.js'
 import type { Slo } from '../../src/config/model.js'
 import { ConfigError } from '../../src/errors.js'
 import { DEFAULT_POLICY } from '../../src/policy/settings.js'
+import { SHARED } from '../harness/shared.js'
 
-const SLOTH_DIR = '/work/shared/corpus/specs/sloth'
+const SLOTH_DIR = `${SHARED}/corpus/specs/sloth`
 const RAW = "sli: { raw: { errorRatioQuery: 'sum(rate(errors[{{.window}}])) / sum(rate(requests[{{.window}}]))' } }"
 
 /** Parses text that must be valid, failing with the problems when it is not. */

@@ -14,8 +14,9 @@ import { prometheusDurationName } from '../../src/config/recorded.js'
 import { planQueries } from '../../src/plan.js'
 import { ConfigError } from '../../src/errors.js'
 import { DEFAULT_POLICY } from '../../src/policy/settings.js'
+import { SHARED } from '../harness/shared.js'
 
-const SPECS = '/work/shared/corpus/specs'
+const SPECS = `${SHARED}/corpus/specs`
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -6,8 +6,9 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { parseInstantBody, parseSampleValue, type ParsedBody } from '../../src/prometheus/response.js'
+import { SHARED } from '../harness/shared.js'
 
-const CORPUS = '/work/shared/corpus/prom-responses'
+const CORPUS = `${SHARED}/corpus/prom-responses`
 const ENGINES = ['prometheus-2.42', 'victoriametrics-1.79'] as const
 
 interface Captured {

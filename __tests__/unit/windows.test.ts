@@ -16,6 +16,7 @@ import {
   sreBurnRules
 } from '../../src/policy/burn-windows.js'
 import { DEFAULT_POLICY } from '../../src/policy/settings.js'
+import { SHARED } from '../harness/shared.js'
 
 interface Case {
   id: string
@@ -23,7 +24,7 @@ interface Case {
   expected: Record<string, unknown>
 }
 
-const CORPUS = '/work/shared/corpus'
+const CORPUS = `${SHARED}/corpus`
 const cases: Case[] = JSON.parse(readFileSync(`${CORPUS}/expected.json`, 'utf8')) as Case[]
 const corpusCase = (id: string): Case => {
   const found = cases.find((c) => c.id === id)
