@@ -32,15 +32,17 @@ node -e '
 ' || die "Node.js >= 20.19 is required (found $(node --version))"
 
 step "Checking prerequisites"
-if command -v prometheus >/dev/null && command -v promtool >/dev/null; then
+# victoria-metrics is not used by the demo, but `npm test` (the second quick-start command)
+# runs the VictoriaMetrics tests with it: install both in one go.
+if command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v victoria-metrics >/dev/null; then
   echo "prometheus and promtool: $(prometheus --version 2>&1 | head -n 1)"
 else
-  [ "$(id -u)" -eq 0 ] || die "prometheus/promtool are missing: run as root (the demo installs Debian's package), or run: sudo apt-get install -y prometheus"
+  [ "$(id -u)" -eq 0 ] || die "prometheus/promtool are missing: run as root (the demo installs Debian's package), or run: sudo apt-get install -y prometheus victoria-metrics"
   command -v apt-get >/dev/null || die "prometheus/promtool are missing and there is no apt-get: install Prometheus (with promtool) and re-run"
-  echo "prometheus/promtool not found: installing Debian's prometheus package"
-  show "apt-get update && apt-get install -y --no-install-recommends prometheus"
+  echo "prometheus/promtool or victoria-metrics not found: installing Debian's packages"
+  show "apt-get update && apt-get install -y --no-install-recommends prometheus victoria-metrics"
   apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus victoria-metrics
   if [ -d /run/systemd/system ]; then
     echo "note: the Debian package also enabled its own prometheus.service (port 9090); the demo does not use it."
     echo "      To turn it off: systemctl disable --now prometheus"
