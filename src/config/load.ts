@@ -348,36 +348,53 @@ function nativeSli(sli: NativeSlo['sli']): Slo['sli'] {
   return { kind: 'events', bad, badQuery: counterIncrease((counters.errors ?? counters.good)!), totalQuery: counterIncrease(counters.total) }
 }
 
-function fromSloth(doc: SlothDocument, file: string, document: number): Slo[] {
-  return doc.slos.map((slo, i) => ({
-    service: doc.service,
+/** One Sloth SLO, whichever of its two spellings (prometheus/v1 snake_case, CRD camelCase). */
+interface SlothSloFields {
+  name: string
+  description?: string
+  objective: number
+  events?: { errorQuery: string; totalQuery: string }
+  errorRatioQuery?: string
+}
+
+function slothSlo(service: string, slo: SlothSloFields, source: SloSource): Slo {
+  return {
+    service,
     name: slo.name,
     description: slo.description,
     objective: percentToFraction(slo.objective),
     window: SLOTH_DEFAULT_WINDOW,
     windowSeconds: parseDuration(SLOTH_DEFAULT_WINDOW)!,
-    sli: slo.sli.events
-      ? { kind: 'events', bad: 'errors', badQuery: slo.sli.events.error_query, totalQuery: slo.sli.events.total_query }
-      : { kind: 'ratio', errorRatioQuery: slo.sli.raw!.error_ratio_query },
+    sli: slo.events
+      ? { kind: 'events', bad: 'errors', badQuery: slo.events.errorQuery, totalQuery: slo.events.totalQuery }
+      : { kind: 'ratio', errorRatioQuery: slo.errorRatioQuery! },
     policy: DEFAULT_POLICY,
-    source: { file, document, format: 'sloth', path: `slos[${i}]` }
-  }))
+    source
+  }
+}
+
+function fromSloth(doc: SlothDocument, file: string, document: number): Slo[] {
+  return doc.slos.map((slo, i) =>
+    slothSlo(
+      doc.service,
+      {
+        ...slo,
+        events: slo.sli.events && { errorQuery: slo.sli.events.error_query, totalQuery: slo.sli.events.total_query },
+        errorRatioQuery: slo.sli.raw?.error_ratio_query
+      },
+      { file, document, format: 'sloth', path: `slos[${i}]` }
+    )
+  )
 }
 
 function fromSlothK8s(doc: SlothK8sDocument, file: string, document: number, prefix: string): Slo[] {
-  return doc.spec.slos.map((slo, i) => ({
-    service: doc.spec.service,
-    name: slo.name,
-    description: slo.description,
-    objective: percentToFraction(slo.objective),
-    window: SLOTH_DEFAULT_WINDOW,
-    windowSeconds: parseDuration(SLOTH_DEFAULT_WINDOW)!,
-    sli: slo.sli.events
-      ? { kind: 'events', bad: 'errors', badQuery: slo.sli.events.errorQuery, totalQuery: slo.sli.events.totalQuery }
-      : { kind: 'ratio', errorRatioQuery: slo.sli.raw!.errorRatioQuery },
-    policy: DEFAULT_POLICY,
-    source: { file, document, format: 'sloth', path: `${prefix}spec.slos[${i}]` }
-  }))
+  return doc.spec.slos.map((slo, i) =>
+    slothSlo(
+      doc.spec.service,
+      { ...slo, events: slo.sli.events, errorRatioQuery: slo.sli.raw?.errorRatioQuery },
+      { file, document, format: 'sloth', path: `${prefix}spec.slos[${i}]` }
+    )
+  )
 }
 
 function fromPyrra(doc: PyrraDocument, file: string, document: number, prefix: string, where: Locate): { slo?: Slo; problems: string[] } {
