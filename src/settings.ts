@@ -2,7 +2,7 @@
 // typed settings the gate runs with. Messages name the flag/input and what was expected,
 // and never echo a secret value.
 import { parseArgs } from 'node:util'
-import { z } from 'zod'
+import * as z from 'zod'
 import { formatDuration, parseDuration } from './duration.js'
 import { UsageError } from './errors.js'
 import { DEFAULT_DEADLINE_SECONDS } from './deadline.js'

@@ -145,8 +145,12 @@ describe('what is never batched', () => {
     }
   })
 
-  it('sends alone range vectors, queries mentioning the tag label and empty queries', () => {
+  it('sends alone range vectors, sorted answers, queries mentioning the tag label and empty queries', () => {
     expect(isBatchable('sum(rate(x[5m]))')).toBe(true)
+    expect(isBatchable('sort_desc(sum by (code) (x))')).toBe(false)
+    expect(isBatchable('sort (x)')).toBe(false)
+    expect(isBatchable('sort_by_label(x, "code")')).toBe(false)
+    expect(isBatchable('x{handler="/sort_desc("}')).toBe(true)
     expect(isBatchable('x[5m]')).toBe(false)
     expect(isBatchable(`label_replace(up, "${BATCH_LABEL}", "1", "", "")`)).toBe(false)
     expect(isBatchable('  ')).toBe(false)

@@ -2,7 +2,7 @@
 // with (so the two cannot disagree). Shipped as schema/error-budget-gate.schema.json for editors
 // (YAML language server: `# yaml-language-server: $schema=...`; draft-07, which every editor
 // reads); `npm run schema` rewrites it and a test fails when it is stale.
-import { z } from 'zod'
+import * as z from 'zod'
 import { nativeDocumentSchema } from './native.js'
 
 export function nativeJsonSchema(): Record<string, unknown> {

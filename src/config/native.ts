@@ -1,7 +1,7 @@
 // Our own SLO format (apiVersion: error-budget-gate/v1). Strict: unknown fields are errors,
 // because a misspelt field silently ignored is a policy silently not applied. The `.meta()`
 // annotations go into the generated JSON Schema (src/config/json-schema.ts), for editors.
-import { z } from 'zod'
+import * as z from 'zod'
 import { parseDuration } from '../duration.js'
 import { policySchema } from './policy-schema.js'
 import { recordedSchema } from './recorded.js'

@@ -1,7 +1,7 @@
 // The `policy:` block of native files: every number of the default policy can be overridden,
 // per document and per SLO. Later levels override earlier ones field by field; a `burnRates`
 // list replaces the inherited list whole (rules are read as a set, not merged one by one).
-import { z } from 'zod'
+import * as z from 'zod'
 import { parseDuration } from '../duration.js'
 import { burnFactor } from '../policy/burn-windows.js'
 import type { BurnRateRule, PolicySettings } from '../policy/settings.js'

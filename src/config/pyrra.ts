@@ -1,7 +1,7 @@
 // Pyrra `pyrra.dev/v1alpha1` `ServiceLevelObjective` documents, read as they are (the same
 // objects Pyrra reads from Kubernetes or from its filesystem mode). Fields that only shape
 // Pyrra's own rules and alerts (alerting, partial_response_strategy, ruleOutput, …) are ignored.
-import { z } from 'zod'
+import * as z from 'zod'
 import { parseDuration } from '../duration.js'
 import { name, SELECTOR_PATTERN } from './shared-schema.js'
 

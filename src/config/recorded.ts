@@ -10,7 +10,7 @@
 //   burn-rate windows, which scale with the SLO window.
 //
 // Window names are written as Prometheus and Sloth/Pyrra write them: 28d is "4w", 7d "1w".
-import { z } from 'zod'
+import * as z from 'zod'
 import { pyrraBurnRules } from '../policy/burn-windows.js'
 import type { RecordedSli, SliSpec } from './model.js'
 import { name } from './shared-schema.js'

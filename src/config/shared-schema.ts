@@ -1,5 +1,5 @@
 // Field schemas shared by every SLO file format.
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** Objectives are written as percentages (99.9), as Sloth, Pyrra and most people write them. */
 export const objectivePercent = z

@@ -1,7 +1,7 @@
 // Sloth's Kubernetes documents, read as they are: `sloth.slok.dev/v1` `PrometheusServiceLevel`
 // (the CRD form of a prometheus/v1 spec, with camelCase SLI fields) and `AlertWindows` (the
 // burn-rate windows Sloth uses for one SLO period, e.g. examples/windows/7d.yaml).
-import { z } from 'zod'
+import * as z from 'zod'
 import { parseDuration } from '../duration.js'
 import type { BudgetShareRule } from '../policy/burn-windows.js'
 import { name, objectivePercent, windowedQuery } from './shared-schema.js'

@@ -1,7 +1,7 @@
 // Sloth `prometheus/v1` specs, read as they are. Sloth ignores fields it does not know, so we
 // do too (its files carry alerting, labels and plugin blocks that do not affect the budget);
 // what we do read is validated strictly.
-import { z } from 'zod'
+import * as z from 'zod'
 import { name, objectivePercent, windowedQuery } from './shared-schema.js'
 
 export const SLOTH_VERSION = 'prometheus/v1'

@@ -21,6 +21,8 @@
 // - a top-level range vector or subquery (`x[5m]`, `(q)[1h:5m]`) is never batched: Prometheus
 //   would refuse it as above, but MetricsQL (VictoriaMetrics) silently turns it into an instant
 //   vector inside label_replace, where alone it returns a matrix the gate rejects;
+// - a query that sorts its answer (sort(), sort_desc(), …): MetricsQL sorts a whole answer by
+//   labels unless the sort is the outermost function, so inside a batch the order would change;
 // - a query that mentions the tag label itself.
 // A batch the server rejects as a query (HTTP 400/422, a timeout, a size limit: 413/414/503/
 // 504, or a 2xx answer the gate cannot read) is split in two and each half retried, down to
@@ -189,8 +191,11 @@ export function isBatchable(query: string): boolean {
   return batchable(query, code(query))
 }
 
+/** sort(), sort_desc(), sort_by_label()…: MetricsQL honours them only at the top of a query. */
+const SORT_FUNCTION = /\bsort(?:_desc|_by_label(?:_numeric)?(?:_desc)?)?\s*\(/i
+
 function batchable(query: string, stripped: string): boolean {
-  return stripped.trim() !== '' && !query.includes(BATCH_LABEL) && !rangeExpression(stripped)
+  return stripped.trim() !== '' && !query.includes(BATCH_LABEL) && !rangeExpression(stripped) && !SORT_FUNCTION.test(stripped)
 }
 
 /** A query's weight: the server's cost of it, roughly a fixed part (index lookups) plus its reach. */

@@ -1,7 +1,7 @@
 // Validates Prometheus HTTP API bodies (also Thanos, Mimir, VictoriaMetrics: same envelope).
 // Sample values arrive as strings; "NaN", "+Inf" and "-Inf" are kept as the numbers they are,
 // so the engine can name them instead of treating them as data.
-import { z } from 'zod'
+import * as z from 'zod'
 
 export interface Sample {
   labels: Record<string, string>
