@@ -4,19 +4,16 @@
 // range vectors, PromQL errors, label sets that differ only by the batch tag), and the gate's
 // reports are identical with batching on and off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 import { buildScenario, END, sampleTimes } from '../../scripts/lib/history.mjs'
-import { freePort } from '../../scripts/lib/prometheus-server.mjs'
 import type { QueryOutcome } from '../../src/engine/readings.js'
 import { runGate, type GateSettings } from '../../src/gate.js'
 import { runQueries, type QueryRun } from '../../src/prometheus/batch.js'
 import { PrometheusClient } from '../../src/prometheus/client.js'
 import { testPrometheus } from '../harness/prometheus.js'
+import { describeVm, startVictoriaMetrics, type VictoriaMetrics } from '../harness/victoria-metrics.js'
 
 const fixtures = fileURLToPath(new URL('../fixtures/slos/', import.meta.url))
 
@@ -140,27 +137,14 @@ describe('the gate with batching on and off (Prometheus 2.42)', () => {
   })
 })
 
-const VICTORIA_METRICS = '/usr/bin/victoria-metrics'
-// In CI (.ci/run installs the package) a missing binary must fail, not skip silently.
-const describeVm = existsSync(VICTORIA_METRICS) || process.env.CI ? describe : describe.skip
 
 describeVm('batched queries answer exactly as queries sent alone (VictoriaMetrics 1.79; skipped outside CI when /usr/bin/victoria-metrics is missing)', () => {
-  let child: ChildProcess | undefined
-  let dataDir: string
+  let vm: VictoriaMetrics | undefined
   let url: string
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'ebg-vm-'))
-    const port = await freePort()
-    url = `http://127.0.0.1:${port}`
-    child = spawn(VICTORIA_METRICS, [`-storageDataPath=${dataDir}`, `-httpListenAddr=127.0.0.1:${port}`, '-retentionPeriod=100y', '-search.latencyOffset=0s'], { stdio: 'ignore' })
-    const deadline = Date.now() + 30_000
-    for (;;) {
-      const ready = await fetch(`${url}/health`).then((r) => r.ok, () => false)
-      if (ready) break
-      if (Date.now() > deadline) throw new Error('VictoriaMetrics did not start within 30 s')
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    vm = await startVictoriaMetrics('ebg-vm-')
+    url = vm.url
     // The test scenario's request counters and latency histogram, as Prometheus holds them.
     const scenario = buildScenario('test')
     const times = sampleTimes(END)
@@ -172,27 +156,11 @@ describeVm('batched queries answer exactly as queries sent alone (VictoriaMetric
       series({ __name__: 'http_requests_total', service: svc.name, code: '500' }, svc.counter.errors)
       if (svc.latency) series({ __name__: 'http_request_duration_seconds_count', service: svc.name }, (t) => svc.counter.bucket('+Inf', t))
     }
-    const imported = await fetch(`${url}/api/v1/import`, { method: 'POST', body: `${lines.join('\n')}\n` })
-    expect(imported.status).toBe(204)
-    await fetch(`${url}/internal/force_flush`)
-    for (;;) {
-      const body = (await fetch(`${url}/api/v1/query?query=count(http_requests_total)&time=${END}`).then((r) => r.json())) as { data?: { result?: { value: [number, string] }[] } }
-      if (Number(body.data?.result?.[0]?.value[1]) === lines.length - 1) break
-      if (Date.now() > deadline) throw new Error('VictoriaMetrics did not show the imported series within 30 s')
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    }
+    await vm.importLines(lines, 'count(http_requests_total)', lines.length - 1, END)
   })
 
   afterAll(async () => {
-    if (child?.pid !== undefined && child.exitCode === null) {
-      const exited = new Promise((resolve) => child!.once('exit', resolve))
-      child.kill('SIGTERM')
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))])
-      clearTimeout(timer)
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    }
-    rmSync(dataDir, { recursive: true, force: true })
+    await vm?.stop()
   })
 
   it('for every shape of answer (MetricsQL: scalars are vectors, NaN is dropped, range vectors are never batched)', async () => {

@@ -3,24 +3,17 @@
 // goes in through /api/v1/import: the "test" scenario's counters (scripts/lib/history.mjs), and
 // the series those recording rules would have written, computed from the same scenario.
 // Skipped when /usr/bin/victoria-metrics is missing (Debian package victoria-metrics).
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { afterAll, beforeAll, expect, it } from '@jest/globals'
 import { fileURLToPath } from 'node:url'
 
 import { buildScenario, DAY, END, MINUTE, sampleTimes } from '../../scripts/lib/history.mjs'
-import { freePort } from '../../scripts/lib/prometheus-server.mjs'
 import { prometheusDurationName } from '../../src/config/recorded.js'
 import { parseDuration } from '../../src/duration.js'
 import { runGate, type GateSettings } from '../../src/gate.js'
 import { pyrraBurnRules } from '../../src/policy/burn-windows.js'
 import type { SloReport } from '../../src/report/model.js'
+import { describeVm, startVictoriaMetrics, type VictoriaMetrics } from '../harness/victoria-metrics.js'
 
-const VICTORIA_METRICS = '/usr/bin/victoria-metrics'
-// In CI (.ci/run installs the package) a missing binary must fail, not skip silently.
-const describeVm = existsSync(VICTORIA_METRICS) || process.env.CI ? describe : describe.skip
 const fixtures = fileURLToPath(new URL('../fixtures/formats/', import.meta.url))
 const BUDGET_TOLERANCE = 0.005
 
@@ -54,20 +47,12 @@ function recordedSeries(): { metric: Record<string, string>; value: (t: number) 
 }
 
 describeVm('every format, and recorded series, against VictoriaMetrics (skipped when /usr/bin/victoria-metrics is missing)', () => {
-  let child: ChildProcess | undefined
-  let dataDir: string
+  let vm: VictoriaMetrics | undefined
   let url: string
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'ebg-vm-formats-'))
-    const port = await freePort()
-    url = `http://127.0.0.1:${port}`
-    child = spawn(VICTORIA_METRICS, [`-storageDataPath=${dataDir}`, `-httpListenAddr=127.0.0.1:${port}`, '-retentionPeriod=100y', '-search.latencyOffset=0s'], { stdio: 'ignore' })
-    const deadline = Date.now() + 60_000
-    while (!(await fetch(`${url}/health`).then((r) => r.ok, () => false))) {
-      if (Date.now() > deadline) throw new Error('VictoriaMetrics did not start within 60 s')
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    vm = await startVictoriaMetrics('ebg-vm-formats-')
+    url = vm.url
     const scenario = buildScenario('test')
     const times = sampleTimes(END)
     const lines: string[] = []
@@ -83,27 +68,11 @@ describeVm('every format, and recorded series, against VictoriaMetrics (skipped 
     }
     const recent = times.filter((t) => t > END - 20 * MINUTE)
     for (const series of recordedSeries()) add(series.metric, series.value, recent)
-    const imported = await fetch(`${url}/api/v1/import`, { method: 'POST', body: `${lines.join('\n')}\n` })
-    expect(imported.status).toBe(204)
-    await fetch(`${url}/internal/force_flush`)
-    for (;;) {
-      const body = (await fetch(`${url}/api/v1/query?query=count({__name__!=""})&time=${END}`).then((r) => r.json())) as { data?: { result?: { value: [number, string] }[] } }
-      if (Number(body.data?.result?.[0]?.value[1]) === lines.length) break
-      if (Date.now() > deadline) throw new Error('VictoriaMetrics did not show the imported series within 60 s')
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    }
+    await vm.importLines(lines, 'count({__name__!=""})', lines.length, END)
   })
 
   afterAll(async () => {
-    if (child?.pid !== undefined && child.exitCode === null) {
-      const exited = new Promise((resolve) => child!.once('exit', resolve))
-      child.kill('SIGTERM')
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))])
-      clearTimeout(timer)
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    }
-    rmSync(dataDir, { recursive: true, force: true })
+    await vm?.stop()
   })
 
   function settings(config: string[]): GateSettings {
