@@ -10,8 +10,6 @@ import { testPrometheus } from '../harness/prometheus.js'
 import {
   FAKE_GITHUB_TOKEN,
   REPO_ROOT,
-  closedPort,
-  fakeServer,
   fixtureFiles,
   node24,
   readActionYml,
@@ -20,6 +18,7 @@ import {
   type ActionResult,
   type FakeServer
 } from '../harness/run-bundle.js'
+import { BAD_SLO_FILES, startBadServers, type BadServers, type Urls } from '../harness/bad-input.js'
 
 let prometheusUrl: string
 let end: number
@@ -311,22 +310,6 @@ const SECRETS = {
   urlPassword: 'urlpw-e2e-Mn2bVc4xZl7k'
 }
 
-const SLO_HEAD = 'apiVersion: error-budget-gate/v1\nservice: healthy\nslos:\n  - name: requests-availability\n'
-const COUNTERS = '    sli:\n      counters:\n        errors: http_requests_total{service="healthy",code="500"}\n        total: http_requests_total{service="healthy"}\n'
-
-interface Urls {
-  /** The real test Prometheus. */
-  url: string
-  /** A closed port, with credentials in the URL. */
-  dead: string
-  /** Answers 500 with a body echoing the request headers (credentials included). */
-  echo: string
-  /** Answers 200 with an HTML page. */
-  html: string
-  /** Accepts the request and never answers. */
-  hang: string
-}
-
 interface BadCase {
   name: string
   /** SLO file content at slos/bad.yaml. */
@@ -337,13 +320,13 @@ interface BadCase {
 }
 
 const BAD_CASES: BadCase[] = [
-  { name: 'malformed YAML', file: `${SLO_HEAD}    objective: [99.9\n${COUNTERS}`, message: /bad\.yaml/ },
-  { name: 'unknown field', file: `${SLO_HEAD}    objective: 99.9\n    objectiv: 99.9\n${COUNTERS}`, message: /objectiv\b/ },
-  { name: 'objective 100', file: `${SLO_HEAD}    objective: 100\n${COUNTERS}`, message: /objective/ },
-  { name: 'bad duration', file: `${SLO_HEAD}    objective: 99.9\n    window: 30x\n${COUNTERS}`, message: /window|30x/ },
+  { name: 'malformed YAML', file: BAD_SLO_FILES.malformedYaml, message: /slos\/bad\.yaml:\d+.*invalid YAML/ },
+  { name: 'unknown field', file: BAD_SLO_FILES.unknownField, message: /slos\/bad\.yaml.*unknown field `?objectiv\b/ },
+  { name: 'objective 100', file: BAD_SLO_FILES.objective100, message: /slos\/bad\.yaml.*objective/ },
+  { name: 'bad duration', file: BAD_SLO_FILES.badDuration, message: /slos\/bad\.yaml.*window.*30x/ },
   {
     name: 'bad PromQL → 400 from Prometheus',
-    file: `${SLO_HEAD}    objective: 99.9\n    sli:\n      raw:\n        errorRatioQuery: sum(rate(http_requests_total{service="healthy"[{{.window}}]))\n`,
+    file: BAD_SLO_FILES.badPromql,
     message: /400|bad_data|parse/i
   },
   { name: 'unreachable Prometheus', message: /127\.0\.0\.1:\d+/, inputs: ({ dead }) => ({ 'prometheus-url': dead }) },
@@ -360,25 +343,17 @@ const BAD_CASES: BadCase[] = [
 
 describe('action: bad input fails the step with a clear message, no stack trace, no secret', () => {
   const urls = {} as Urls
-  const servers: FakeServer[] = []
+  let bad: BadServers | undefined
   let echo: FakeServer
   beforeAll(async () => {
-    urls.url = prometheusUrl
-    urls.dead = `http://e2e:${SECRETS.urlPassword}@127.0.0.1:${await closedPort()}`
-    echo = await fakeServer((req, res) => {
-      res.writeHead(500, { 'content-type': 'text/plain' })
-      res.end(`internal error; request was ${JSON.stringify(req.headers)}`)
-    })
-    const html = await fakeServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' })
-      res.end('<!doctype html><html><body>Sign in</body></html>')
-    })
-    const hang = await fakeServer(() => undefined)
-    servers.push(echo, html, hang)
-    Object.assign(urls, { echo: echo.url, html: html.url, hang: hang.url })
+    bad = await startBadServers(prometheusUrl)
+    Object.assign(urls, bad.urls)
+    // The action gets its credentials in the URL too, so every error path has one more secret.
+    urls.dead = urls.dead.replace('http://', `http://e2e:${SECRETS.urlPassword}@`)
+    echo = bad.echo
   })
   afterAll(async () => {
-    await Promise.all(servers.map((s) => s.close()))
+    await bad?.close()
   })
 
   async function runBad(c: BadCase, auth: 'token' | 'basic', extra: Record<string, string> = {}): Promise<ActionResult> {

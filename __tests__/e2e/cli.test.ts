@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 
 import { testPrometheus } from '../harness/prometheus.js'
-import { closedPort, fakeServer, fixtureFiles, node24, runCliBundle, stackLines, type BundleResult, type FakeServer } from '../harness/run-bundle.js'
+import { fixtureFiles, node24, runCliBundle, stackLines, type BundleResult, type FakeServer } from '../harness/run-bundle.js'
+import { BAD_SLO_FILES, startBadServers, type BadServers, type Urls } from '../harness/bad-input.js'
 
 let prometheusUrl: string
 let end: number
@@ -206,22 +207,6 @@ const SECRETS = {
   urlPassword: 'urlpw-cli-Mn2bVc4xZl7k'
 }
 
-const SLO_HEAD = 'apiVersion: error-budget-gate/v1\nservice: healthy\nslos:\n  - name: requests-availability\n'
-const COUNTERS = '    sli:\n      counters:\n        errors: http_requests_total{service="healthy",code="500"}\n        total: http_requests_total{service="healthy"}\n'
-
-interface Urls {
-  /** The real test Prometheus. */
-  url: string
-  /** A closed port. */
-  dead: string
-  /** Answers 500 with a body echoing the request headers (credentials included). */
-  echo: string
-  /** Answers 200 with an HTML page. */
-  html: string
-  /** Accepts the request and never answers. */
-  hang: string
-}
-
 interface BadCase {
   name: string
   /** Content of slos/bad.yaml (default: the healthy fixture). */
@@ -232,13 +217,13 @@ interface BadCase {
 }
 
 const BAD_CASES: BadCase[] = [
-  { name: 'malformed YAML', file: `${SLO_HEAD}    objective: [99.9\n${COUNTERS}`, message: /slos\/bad\.yaml:\d+.*invalid YAML/ },
-  { name: 'unknown field', file: `${SLO_HEAD}    objective: 99.9\n    objectiv: 99.9\n${COUNTERS}`, message: /slos\/bad\.yaml.*unknown field `?objectiv\b/ },
-  { name: 'objective 100', file: `${SLO_HEAD}    objective: 100\n${COUNTERS}`, message: /slos\/bad\.yaml.*objective/ },
-  { name: 'bad duration', file: `${SLO_HEAD}    objective: 99.9\n    window: 30x\n${COUNTERS}`, message: /slos\/bad\.yaml.*window.*30x/ },
+  { name: 'malformed YAML', file: BAD_SLO_FILES.malformedYaml, message: /slos\/bad\.yaml:\d+.*invalid YAML/ },
+  { name: 'unknown field', file: BAD_SLO_FILES.unknownField, message: /slos\/bad\.yaml.*unknown field `?objectiv\b/ },
+  { name: 'objective 100', file: BAD_SLO_FILES.objective100, message: /slos\/bad\.yaml.*objective/ },
+  { name: 'bad duration', file: BAD_SLO_FILES.badDuration, message: /slos\/bad\.yaml.*window.*30x/ },
   {
     name: 'bad PromQL → 400 from Prometheus',
-    file: `${SLO_HEAD}    objective: 99.9\n    sli:\n      raw:\n        errorRatioQuery: sum(rate(http_requests_total{service="healthy"[{{.window}}]))\n`,
+    file: BAD_SLO_FILES.badPromql,
     message: /400.*(bad_data|parse error).*query: sum\(rate\(http_requests_total/
   },
   {
@@ -258,25 +243,15 @@ const BAD_CASES: BadCase[] = [
 
 describe('CLI bundle: bad input exits 2 with a clear message, no stack trace, no secret', () => {
   const urls = {} as Urls
-  const servers: FakeServer[] = []
+  let bad: BadServers | undefined
   let echo: FakeServer
   beforeAll(async () => {
-    urls.url = prometheusUrl
-    urls.dead = `http://127.0.0.1:${await closedPort()}`
-    echo = await fakeServer((req, res) => {
-      res.writeHead(500, { 'content-type': 'text/plain' })
-      res.end(`internal error; request was ${JSON.stringify(req.headers)}`)
-    })
-    const html = await fakeServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' })
-      res.end('<!doctype html><html><body>Sign in</body></html>')
-    })
-    const hang = await fakeServer(() => undefined)
-    servers.push(echo, html, hang)
-    Object.assign(urls, { echo: echo.url, html: html.url, hang: hang.url })
+    bad = await startBadServers(prometheusUrl)
+    Object.assign(urls, bad.urls)
+    echo = bad.echo
   })
   afterAll(async () => {
-    await Promise.all(servers.map((s) => s.close()))
+    await bad?.close()
   })
 
   async function runBad(c: BadCase, auth: 'token' | 'basic', format: 'text' | 'json'): Promise<BundleResult> {
