@@ -2,21 +2,19 @@
 // job summary (escaping, size limit).
 import { describe, expect, it } from '@jest/globals'
 
-import type { SliSpec, Slo } from '../../src/config/model.js'
-import { evaluateSlo } from '../../src/engine/evaluate.js'
+import type { SliSpec } from '../../src/config/model.js'
 import type { QueryOutcome } from '../../src/engine/readings.js'
 import { EXIT_ERROR, EXIT_FREEZE, EXIT_OK, exitCodeFor, type OnError } from '../../src/outcome.js'
-import { planQueries } from '../../src/plan.js'
-import { decideGate } from '../../src/policy/decide.js'
-import { DEFAULT_POLICY, type Decision } from '../../src/policy/settings.js'
+import type { Decision } from '../../src/policy/settings.js'
 import { formatObjective, summaryLine } from '../../src/report/format.js'
 import { escapeMarkdown, markdownReport, SUMMARY_LIMIT_BYTES } from '../../src/report/markdown.js'
-import { buildErrorReport, buildReport, isoTime, type GateReport, type ReportContext } from '../../src/report/model.js'
+import { buildErrorReport, isoTime } from '../../src/report/model.js'
 import { textReport } from '../../src/report/text.js'
+import { AT, FROZEN, HEALTHY, makeSlo, MILLION, NO_DATA, sampleReport, vector, WARNED } from '../harness/sample-report.js'
 
-const MILLION = 1_000_000
-// 2026-11-20T00:00:00Z
-const AT = Date.UTC(2026, 10, 20) / 1000
+// Reports built through the real pipeline from given counts (shared with the GitHub tests).
+// 30d HEALTHY: 200 errors of 1e6 → r 0.0002 → 20% consumed, 80% left; every burn window 0.2x.
+const report = sampleReport
 
 const SLI: SliSpec = {
   kind: 'events',
@@ -25,68 +23,6 @@ const SLI: SliSpec = {
   totalQuery: 'sum(increase(http_requests_total[{{.window}}]))'
 }
 const WITH_SLI = { sli: SLI }
-
-/** Each SLO gets its own queries (a label with its name), so test answers never collide. */
-function sliFor(service: string, name: string): SliSpec {
-  const selector = `service=${JSON.stringify(service)},slo=${JSON.stringify(name)}`
-  return {
-    kind: 'events',
-    bad: 'errors',
-    badQuery: `sum(increase(http_requests_total{${selector},code=~"5.."}[{{.window}}]))`,
-    totalQuery: `sum(increase(http_requests_total{${selector}}[{{.window}}]))`
-  }
-}
-
-function makeSlo(overrides: Partial<Slo> = {}): Slo {
-  const service = overrides.service ?? 'checkout'
-  const name = overrides.name ?? 'requests-availability'
-  return {
-    service,
-    name,
-    objective: 0.999,
-    window: '30d',
-    windowSeconds: 30 * 86400,
-    sli: sliFor(service, name),
-    policy: DEFAULT_POLICY,
-    source: { file: 'slos/checkout.yaml', document: 1, format: 'native', path: 'slos[0]' },
-    ...overrides
-  }
-}
-
-function vector(...values: number[]): QueryOutcome {
-  return { ok: true, result: { resultType: 'vector', samples: values.map((value) => ({ labels: {}, value })), warnings: [] } }
-}
-
-type Counts = Record<string, [number, number] | [QueryOutcome, QueryOutcome]>
-
-/** [errors, total] per window for each SLO; windows not listed: 0 errors of 1e6. */
-function report(entries: { slo: Slo; counts?: Counts }[], context: Partial<ReportContext> = {}): GateReport {
-  const plan = planQueries(entries.map((e) => e.slo))
-  const outcomes = new Map<string, QueryOutcome>()
-  plan.slos.forEach((sloPlan, i) => {
-    for (const w of sloPlan.windows) {
-      const given = entries[i].counts?.[w.window] ?? [0, MILLION]
-      const [bad, total] = typeof given[0] === 'number' ? [vector(given[0]), vector(given[1] as number)] : (given as [QueryOutcome, QueryOutcome])
-      outcomes.set(w.badQuery!, bad)
-      outcomes.set(w.totalQuery!, total)
-    }
-  })
-  const verdict = decideGate(plan.slos.map((s) => evaluateSlo(s, outcomes)))
-  return buildReport(verdict, plan, {
-    evaluatedAt: AT,
-    onError: 'fail',
-    dryRun: false,
-    prometheus: 'http://127.0.0.1:9090',
-    configFiles: ['slos/checkout.yaml'],
-    ...context
-  })
-}
-
-// 30d: 200 errors of 1e6 → r 0.0002 → 20% consumed, 80% left; every burn window 0.2x.
-const HEALTHY: Counts = Object.fromEntries(['30d', '5m', '30m', '1h', '2h', '6h', '1d', '3d'].map((w) => [w, [200, MILLION]]))
-const FROZEN: Counts = { '30d': [1500, MILLION] }
-const WARNED: Counts = { '30d': [800, MILLION] }
-const NO_DATA: Counts = { '30d': [vector(0), vector()] }
 
 describe('buildReport: the JSON contract', () => {
   it('has the promised fields with their names and meanings', () => {
